@@ -1,0 +1,106 @@
+"""The WSGI application: Bottle routes that parse, authorise, call the service, envelope.
+
+Every route declares the permission it needs (``permission=``; PUBLIC for
+none) and its documentation (``summary=``, ``request=``, ``response=``,
+``statuses=``), from which /openapi.json is built.
+"""
+
+import json
+import logging
+
+import bottle
+
+from ..service import accounts
+from ..service.errors import Forbidden, ServiceError, Unauthorized
+from ..service.tx import Context
+
+log = logging.getLogger("cairn.api")
+
+PUBLIC = "public"
+
+
+def _token():
+    token = bottle.request.get_header("x-access-tokens")
+    if token:
+        return token.strip().strip('"')
+    scheme, _, value = (bottle.request.get_header("Authorization") or "").partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+def _error_body(status, message, field=None):
+    bottle.response.status = status
+    body = {"message": message}
+    if field:
+        body["field"] = field
+    return body
+
+
+class CairnPlugin:
+    """Authenticates, authorises, builds the Context, and turns service errors into answers."""
+    name = "cairn"
+    api = 2
+
+    def __init__(self, engine, settings):
+        self.engine = engine
+        self.settings = settings
+
+    def apply(self, callback, route):
+        permission = route.config.get("permission")
+        if permission is None:
+            raise ValueError(f"route {route.method} {route.rule} declares no permission")
+        anonymous = Context(self.engine, None, self.settings)
+
+        def wrapper(*args, **kwargs):
+            try:
+                principal = None
+                if permission != PUBLIC:
+                    token = _token()
+                    if not token:
+                        raise Unauthorized("a token is required (x-access-tokens or Authorization: Bearer)")
+                    principal = accounts.principal_for_token(anonymous, token)
+                    if not principal.can(permission):
+                        raise Forbidden(f"'{principal.name}' lacks the permission {permission}")
+                ctx = Context(self.engine, principal, self.settings)
+                return callback(ctx, *args, **kwargs)
+            except ServiceError as exc:
+                return _error_body(exc.status, exc.message, exc.field)
+        return wrapper
+
+
+def _json_error(res):
+    """Every error is JSON, also the ones Bottle raises itself (404 route, 405, 413)."""
+    res.set_header("Content-Type", "application/json")
+    if res.status_code >= 500:
+        log.error("internal error: %s", res.exception, exc_info=res.exception)
+        return json.dumps({"message": "internal server error"})
+    return json.dumps({"message": res.body if isinstance(res.body, str) and res.body else res.status_line})
+
+
+class _NoTrailingSlash:
+    """The spec has no redirects: /config/node/ is /config/node."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if len(path) > 1 and path.endswith("/"):
+            environ["PATH_INFO"] = path.rstrip("/") or "/"
+        return self.app(environ, start_response)
+
+
+def create_app(engine, settings):
+    """The Bottle application with every route of every area."""
+    from . import cluster, networks, groups, nodes, meta
+    app = bottle.Bottle(autojson=True)
+    app.install(CairnPlugin(engine, settings))
+    app.default_error_handler = _json_error
+    for area in (meta, cluster, networks, groups, nodes):
+        area.register(app)
+    return app
+
+
+def wsgi(app):
+    return _NoTrailingSlash(app)

@@ -1,0 +1,60 @@
+"""Reading request bodies: JSON only, in the spec's envelopes, or a 400 naming the part."""
+
+import json
+
+import bottle
+
+from ..service.errors import BadRequest, invalid
+
+MAX_BODY = 16 * 1024 * 1024
+
+
+def json_body():
+    """The request's JSON body (any content type), or a 400."""
+    length = bottle.request.content_length
+    if length > MAX_BODY:
+        raise BadRequest(f"body: larger than {MAX_BODY} bytes", field="body")
+    raw = bottle.request.body.read()
+    if not raw.strip():
+        raise invalid("body", "a JSON body is required")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise invalid("body", f"malformed JSON: {exc}") from None
+
+
+def config_object(kind, name=None):
+    """The object of ``{"config": {kind: {name: {...}}}}`` (``{"config": {kind: {...}}}`` without a name)."""
+    body = json_body()
+    if not isinstance(body, dict) or not isinstance(body.get("config"), dict):
+        raise invalid("config", 'the body must be {"config": {...}}')
+    extra = set(body) - {"config"} or set(body["config"]) - {kind}
+    if extra:
+        raise invalid(sorted(extra)[0], f'unexpected key: the body must be {{"config": {{"{kind}": ...}}}}')
+    inner = body["config"].get(kind)
+    if not isinstance(inner, dict):
+        raise invalid(f"config.{kind}", "must be a JSON object")
+    if name is None:
+        return inner
+    if set(inner) != {name}:
+        raise invalid(f"config.{kind}", f"must hold exactly the object '{name}' named in the URL")
+    if not isinstance(inner[name], dict):
+        raise invalid(f"config.{kind}.{name}", "must be a JSON object")
+    return inner[name]
+
+
+def envelope(kind, content):
+    return {"config": {kind: content}}
+
+
+def no_content():
+    bottle.response.status = 204
+    return ""
+
+
+def created_or_updated(created, kind, name):
+    """201 with a message for a new object, 204 for a changed one (the spec's codes)."""
+    if created:
+        bottle.response.status = 201
+        return {"message": f"{kind} '{name}' created"}
+    return no_content()

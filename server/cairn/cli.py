@@ -1,0 +1,58 @@
+"""cairn-server: serve the API, or migrate the database."""
+
+import argparse
+import logging
+import signal
+import sys
+
+from . import __version__, config
+
+log = logging.getLogger("cairn")
+
+
+def _parser():
+    parser = argparse.ArgumentParser(
+        prog="cairn-server",
+        description="The Cairn REST server: the cluster database and the Luna2 API. Every option "
+                    "can also come from a TOML config file (--config or CAIRN_CONFIG) or from the "
+                    "environment as CAIRN_<OPTION> (CAIRN_BIND, CAIRN_DB, CAIRN_DATA_DIR, ...); "
+                    "the command line wins, then the environment, then the file.")
+    parser.add_argument("--version", action="version", version=f"cairn-server {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, text in (("serve", "run the API server (applies pending migrations first)"),
+                       ("migrate", "apply pending database migrations and exit")):
+        sub = commands.add_parser(name, help=text, description=text)
+        sub.add_argument("--config", metavar="FILE", help="TOML file of settings (env: CAIRN_CONFIG)")
+        sub.add_argument("--db", metavar="URL",
+                         help="database URL: sqlite:///PATH (default: DATA_DIR/cairn.db) or "
+                              "postgresql+psycopg://USER:PASS@HOST/DB (env: CAIRN_DB)")
+        sub.add_argument("--data-dir", metavar="DIR",
+                         help=f"directory of the SQLite database and the token key "
+                              f"(default: {config.DEFAULT_DATA_DIR}; env: CAIRN_DATA_DIR)")
+        if name == "serve":
+            sub.add_argument("--bind", metavar="HOST:PORT",
+                             help=f"address to listen on (default: {config.DEFAULT_BIND}; env: CAIRN_BIND)")
+            sub.add_argument("--threads", type=int, metavar="N",
+                             help="worker threads (default: 32; env: CAIRN_THREADS)")
+            sub.add_argument("--token-lifespan", type=int, metavar="SECONDS",
+                             help="how long tokens stay valid (default: 3600; env: CAIRN_TOKEN_LIFESPAN)")
+            sub.add_argument("--controller-name", metavar="NAME",
+                             help="this controller's name (default: the host name; env: CAIRN_CONTROLLER_NAME)")
+    return parser
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    overrides = {k: v for k, v in vars(args).items() if k not in ("command", "config")}
+    settings = config.load(args.config, overrides=overrides)
+    from .server import migrate, serve
+    if args.command == "migrate":
+        migrate(settings)
+        return 0
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    return serve(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""Server settings: built-in defaults < config file (TOML) < CAIRN_* environment < command line."""
+
+import dataclasses
+import os
+import secrets
+import socket
+import subprocess
+import tomllib
+
+DEFAULT_BIND = "127.0.0.1:7050"
+DEFAULT_DATA_DIR = "/var/lib/cairn"
+
+
+@dataclasses.dataclass
+class Settings:
+    #: host:port to listen on
+    bind: str = DEFAULT_BIND
+    #: SQLAlchemy URL; default: SQLite file cairn.db in data_dir
+    db: str = ""
+    #: where the SQLite database and the token signing key live
+    data_dir: str = DEFAULT_DATA_DIR
+    #: seconds a token from POST /token stays valid
+    token_lifespan: int = 3600
+    #: name of the superadmin created on an empty database
+    admin_user: str = "admin"
+    #: its password; generated and printed once when empty
+    admin_password: str = ""
+    #: this controller's name in /config/cluster; default: the host name
+    controller_name: str = ""
+    #: name of the cluster, set on an empty database
+    cluster_name: str = "cluster"
+    #: worker threads of the WSGI server
+    threads: int = 32
+    #: key that signs tokens; default: read from (or created in) data_dir/token.key
+    secret_key: str = dataclasses.field(default="", repr=False)
+    #: the commit the server was built from, shown by /version
+    commit: str = ""
+
+    @property
+    def host(self):
+        return self.bind.rsplit(":", 1)[0].strip("[]")
+
+    @property
+    def port(self):
+        return int(self.bind.rsplit(":", 1)[1])
+
+
+FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+
+
+def _coerce(name, value):
+    kind = FIELDS[name].type
+    if kind in (int, "int"):
+        try:
+            return int(value)
+        except ValueError:
+            raise SystemExit(f"cairn-server: {name} must be a whole number, not {value!r}") from None
+    return str(value)
+
+
+def load(config_file=None, environ=os.environ, overrides=None):
+    """Settings from every source, the later ones winning."""
+    values = {}
+    config_file = config_file or environ.get("CAIRN_CONFIG")
+    if config_file:
+        with open(config_file, "rb") as handle:
+            for name, value in tomllib.load(handle).items():
+                if name not in FIELDS:
+                    raise SystemExit(f"cairn-server: unknown setting '{name}' in {config_file}")
+                values[name] = _coerce(name, value)
+    for name in FIELDS:
+        if f"CAIRN_{name.upper()}" in environ:
+            values[name] = _coerce(name, environ[f"CAIRN_{name.upper()}"])
+    values.update({k: _coerce(k, v) for k, v in (overrides or {}).items() if v is not None})
+    settings = Settings(**values)
+    if ":" not in settings.bind or not settings.bind.rsplit(":", 1)[1].isdigit():
+        raise SystemExit(f"cairn-server: bind must be HOST:PORT, not {settings.bind!r}")
+    if not settings.db:
+        settings.db = f"sqlite:///{os.path.abspath(os.path.join(settings.data_dir, 'cairn.db'))}"
+    settings.controller_name = settings.controller_name or socket.gethostname()
+    settings.commit = settings.commit or _git_commit()
+    return settings
+
+
+def ensure_secret_key(settings):
+    """Read the token signing key, creating it (mode 0600) on first start."""
+    if settings.secret_key:
+        return
+    path = os.path.join(settings.data_dir, "token.key")
+    os.makedirs(settings.data_dir, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        with open(path) as handle:
+            settings.secret_key = handle.read().strip()
+        return
+    settings.secret_key = secrets.token_urlsafe(48)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(settings.secret_key + "\n")
+
+
+def _git_commit():
+    here = os.path.dirname(os.path.abspath(__file__))
+    try:
+        return subprocess.run(["git", "-C", here, "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, timeout=5).stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"

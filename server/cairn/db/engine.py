@@ -1,0 +1,60 @@
+"""Engines and transactions for SQLite (embedded default) and PostgreSQL.
+
+One request is one transaction. Writers on SQLite take the write lock when
+they begin (BEGIN IMMEDIATE) instead of upgrading a read lock later, which
+is what makes concurrent writers fail with "database is locked" elsewhere.
+On PostgreSQL, concurrent writers serialise on the rows they lock (see
+db.addresses) and a lost race on a unique key is retried by the service.
+"""
+
+import contextlib
+import os
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import make_url
+
+_BUSY_TIMEOUT_MS = 60_000
+
+
+def make_engine(url, pool_size=32):
+    """Create the engine for ``url`` with the settings each backend needs."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(parsed.database)), exist_ok=True)
+        engine = create_engine(
+            url, pool_size=pool_size, max_overflow=pool_size,
+            connect_args={"timeout": _BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        )
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size,
+                         pool_pre_ping=True)
+
+
+def _configure_sqlite(engine):
+    # pysqlite's own transaction handling begins lazily and never IMMEDIATE;
+    # take it over, as SQLAlchemy's SQLite dialect documentation describes.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        write = conn.get_execution_options().get("cairn_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+@contextlib.contextmanager
+def transaction(engine, write):
+    """A connection inside one transaction: committed on success, rolled back on error."""
+    with engine.connect() as conn:
+        conn = conn.execution_options(cairn_write=write)
+        with conn.begin():
+            yield conn

@@ -1,0 +1,58 @@
+"""Starting the server: migrate, bootstrap an empty database, serve with cheroot.
+
+cheroot (CherryPy's HTTP server) is a production WSGI server in pure
+Python: a thread pool and HTTP/1.1 keep-alive in one process. One process
+suits the embedded SQLite database (one writer, no forked copies of the
+connection pool), and threads suit an API whose time goes to the database.
+"""
+
+import logging
+
+from cheroot import wsgi
+
+from .api import create_app, wsgi as api_wsgi
+from .config import ensure_secret_key
+from .db import cluster as db_cluster
+from .db.engine import make_engine, transaction
+from .db.migrate import upgrade
+from .service import accounts
+from .service.tx import Context
+
+log = logging.getLogger("cairn.server")
+
+
+def migrate(settings):
+    engine = make_engine(settings.db, pool_size=2)
+    upgrade(engine)
+    log.info("database %s is at the latest schema", engine.url.render_as_string(hide_password=True))
+    engine.dispose()
+
+
+def prepare(settings):
+    """The engine of a migrated, bootstrapped database, and the WSGI application."""
+    ensure_secret_key(settings)
+    engine = make_engine(settings.db, pool_size=settings.threads)
+    upgrade(engine)
+    with transaction(engine, write=True) as conn:
+        db_cluster.ensure(conn, settings.cluster_name)
+        db_cluster.register_controller(conn, settings.controller_name, settings.host, settings.port)
+    generated = accounts.ensure_superadmin(Context(engine, None, settings),
+                                           settings.admin_user, settings.admin_password)
+    if generated:
+        # Printed once, to the console only: the database keeps just the hash.
+        print(f"Created superadmin '{settings.admin_user}' with password: {generated}", flush=True)
+    return engine, api_wsgi(create_app(engine, settings))
+
+
+def serve(settings):
+    _engine, app = prepare(settings)
+    server = wsgi.Server((settings.host, settings.port), app, numthreads=settings.threads,
+                         request_queue_size=256)
+    log.info("cairn-server listening on http://%s", settings.bind)
+    try:
+        server.start()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0

@@ -1,0 +1,223 @@
+"""Nodes: their own settings, what they inherit, and their interfaces and addresses."""
+
+from ..db import addresses, groups as db_groups, networks as db_networks, nodes as db_nodes, objects
+from ..db.schema import node, switch
+from . import fields as F
+from .errors import Conflict, invalid, not_found
+from .groups import _Lookup as GroupLookup
+from .inherit import resolve_node
+from .interfaces import NodeInterfaces
+from .refs import check_unique_interfaces, network_ids, to_columns
+from .subnet import Subnet, from_key
+from .tx import reads, writes
+
+INTERFACE = {"interface": F.IFNAME, "network": F.NAME, "ipaddress": F.IP}
+FIELDS = {
+    "group": F.Field(F.parse_label, F.NAME.schema, nullable=False),
+    "interfaces": F.list_of(INTERFACE, required=("interface",)),
+    "macaddr": F.MAC,
+    "switch": F.NAME,
+    "switchport": F.PORT,
+    "service": F.BOOL,
+    "setupbmc": F.BOOL,
+    "status": F.SHORT,
+    "comment": F.TEXT,
+    "osimage": F.NAME,
+    "osimagetag": F.SHORT,
+    "prescript": F.TEXT,
+    "postscript": F.TEXT,
+    "partscript": F.TEXT,
+    "netboot": F.BOOL,
+    "bootmenu": F.BOOL,
+    "localinstall": F.BOOL,
+    "provision_interface": F.IFNAME,
+    "provision_method": F.PROVISION_METHOD,
+    "provision_fallback": F.PROVISION_METHOD,
+    "tpm_uuid": F.SHORT,
+    "tpm_pubkey": F.TEXT,
+    "tpm_sha256": F.SHORT,
+}
+RENAME = "newhostname"
+WRITE_FIELDS = {**FIELDS, RENAME: F.NAME}
+_REFERENCES = ("group", "interfaces", "switch", "osimage")
+_COLUMNS = [f for f in FIELDS if f not in _REFERENCES]
+# A clone is a new machine: it copies settings, not identity or state.
+_NOT_CLONED = ("id", "name", "macaddr", "status", "tpm_uuid", "tpm_pubkey", "tpm_sha256")
+
+
+class _Lookup:
+    """Everything node records need, read with a constant number of queries."""
+
+    def __init__(self, conn):
+        groups = GroupLookup(conn)
+        self.groups = {row.id: (row.name, groups.record(row)) for row in db_groups.all_groups(conn)}
+        self.osimages = groups.osimages
+        self.switches = objects.names_by_id(conn, switch)
+        self.networks = {nid: (row.name, Subnet(row))
+                         for nid, row in db_networks.all_networks(conn).items()}
+
+    def interfaces(self, rows):
+        by_node = {}
+        for row in rows:
+            name, subnet = self.networks[row.network_id]
+            by_node.setdefault(row.node_id, []).append({
+                "interface": row.interface, "network": name,
+                "ipaddress": subnet.address(from_key(row.ip_key))})
+        return by_node
+
+    def record(self, row, interfaces):
+        group_name, group_resolved = self.groups[row.nodegroup_id]
+        own = {name: getattr(row, name) for name in _COLUMNS}
+        own["osimage"] = self.osimages.get(row.osimage_id)
+        record = {"group": group_name, "interfaces": interfaces,
+                  "switch": self.switches.get(row.switch_id)}
+        record.update(resolve_node(own, group_resolved))
+        return record
+
+
+def _get(tx, name, for_update=False):
+    row = objects.by_name(tx.conn, node, name, for_update=for_update)
+    if row is None:
+        raise not_found("node", name)
+    return row
+
+
+@reads
+def list_all(tx):
+    lookup = _Lookup(tx.conn)
+    interfaces = lookup.interfaces(db_nodes.interfaces(tx.conn))
+    return {row.name: lookup.record(row, interfaces.get(row.id, []))
+            for row in db_nodes.nodes(tx.conn)}
+
+
+@reads
+def get(tx, name):
+    row = _get(tx, name)
+    lookup = _Lookup(tx.conn)
+    return lookup.record(row, lookup.interfaces(db_nodes.interfaces(tx.conn, [row.id])).get(row.id, []))
+
+
+def _parse(data):
+    values = F.parse_object("", data, WRITE_FIELDS)
+    items = values.pop("interfaces", None) or []
+    check_unique_interfaces(items)
+    if values.get("service", False) is None:
+        values["service"] = False
+    return values, items
+
+
+def _check_new_name(tx, name):
+    if objects.by_name(tx.conn, node, name) is not None:
+        raise Conflict(f"node '{name}' already exists", field=RENAME)
+
+
+def _check_mac(tx, macaddr, node_id=None):
+    if macaddr is not None:
+        holder = db_nodes.by_mac(tx.conn, macaddr)
+        if holder is not None and holder.id != node_id:
+            raise invalid("macaddr", f"{macaddr} is already the MAC address of node {holder.name}")
+
+
+def _place_interfaces(tx, node_id, plan, items, field="interfaces"):
+    """Give the node the interfaces of ``plan`` ({interface: network id}) and ``items``.
+
+    Interfaces that stay in their network keep their address; the rest get
+    the address asked for, or the first free one.
+    """
+    ids = network_ids(tx.conn, items, field)
+    wanted = {name: (field, network_id, None) for name, network_id in plan.items()}
+    for i, item in enumerate(items):
+        network_id = ids.get(item.get("network")) or plan.get(item["interface"])
+        wanted[item["interface"]] = (f"{field}.{i}", network_id, item.get("ipaddress"))
+    if not wanted:
+        return
+    node_ifs = NodeInterfaces(tx.conn, db_networks.all_networks(tx.conn), [node_id])
+    current = node_ifs.current.get(node_id, {})
+    node_ifs.lock([nid for _, nid, _ in wanted.values() if nid] +
+                  [row.network_id for row in current.values()])
+    for interface, (path, network_id, ip) in wanted.items():
+        node_ifs.assign(path, node_id, interface, network_id, ip)
+
+
+def _group_plan(tx, group_id):
+    return {row.interface: row.network_id for row in db_groups.interfaces(tx.conn, group_id)}
+
+
+@writes
+def save(tx, name, data):
+    """Create or update (and maybe rename) a node. Returns True when created.
+
+    A new node, or one moved to another group, takes the group's interfaces:
+    an interface already in the group's network keeps its address (the
+    spec's rule for moves); the others are numbered in their new network.
+    """
+    values, items = _parse(data)
+    new_name = values.pop(RENAME, None)
+    row = objects.by_name(tx.conn, node, name, for_update=True)
+    if row is None and "group" not in values:
+        raise invalid("group", "is required to create a node")
+    _check_mac(tx, values.get("macaddr"), row.id if row else None)
+    to_columns(tx.conn, values)
+    if new_name and new_name != name:
+        _check_new_name(tx, new_name)
+        values["name"] = new_name
+    plan = {}
+    if row is None:
+        node_id = objects.create(tx.conn, node, {"name": name, "service": False, **values})
+        plan = _group_plan(tx, values["nodegroup_id"])
+    else:
+        node_id = row.id
+        objects.change(tx.conn, node, node_id, values)
+        if values.get("nodegroup_id", row.nodegroup_id) != row.nodegroup_id:
+            plan = _group_plan(tx, values["nodegroup_id"])
+    _place_interfaces(tx, node_id, plan, items)
+    return row is None
+
+
+@writes
+def clone(tx, name, data):
+    values, items = _parse(data)
+    new_name = values.pop(RENAME, None)
+    if not new_name:
+        raise invalid(RENAME, "is required to clone")
+    source = _get(tx, name)
+    _check_new_name(tx, new_name)
+    _check_mac(tx, values.get("macaddr"))
+    copied = {c.name: getattr(source, c.name) for c in node.c if c.name not in _NOT_CLONED}
+    node_id = objects.create(tx.conn, node, {**copied, **to_columns(tx.conn, values), "name": new_name})
+    plan = {row.interface: row.network_id for row in db_nodes.interfaces(tx.conn, [source.id])}
+    _place_interfaces(tx, node_id, plan, items)
+    return new_name
+
+
+@writes
+def delete(tx, name):
+    row = _get(tx, name, for_update=True)
+    addresses.lower_floors_for_node(tx.conn, row.id)
+    objects.remove(tx.conn, node, row.id)
+
+
+@reads
+def get_interfaces(tx, name, interface=None):
+    row = _get(tx, name)
+    lookup = _Lookup(tx.conn)
+    items = lookup.interfaces(db_nodes.interfaces(tx.conn, [row.id], interface)).get(row.id, [])
+    if interface is not None and not items:
+        raise not_found(f"interface of node {name}", interface)
+    return items
+
+
+@writes
+def save_interfaces(tx, name, data):
+    values = F.parse_object("", data, {"interfaces": FIELDS["interfaces"]}, required=("interfaces",))
+    check_unique_interfaces(values["interfaces"])
+    _place_interfaces(tx, _get(tx, name, for_update=True).id, {}, values["interfaces"])
+
+
+@writes
+def delete_interface(tx, name, interface):
+    row = _get(tx, name, for_update=True)
+    node_ifs = NodeInterfaces(tx.conn, db_networks.all_networks(tx.conn), [row.id])
+    if not node_ifs.remove(row.id, interface):
+        raise not_found(f"interface of node {name}", interface)
+

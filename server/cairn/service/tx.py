@@ -1,0 +1,69 @@
+"""One request, one transaction: the decorators every service function wears."""
+
+import dataclasses
+import functools
+import random
+import time
+
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from ..db.engine import transaction
+from .errors import Conflict, Unavailable
+
+_ATTEMPTS = 8
+# PostgreSQL's serialization_failure and deadlock_detected: safe to retry.
+_RETRYABLE_SQLSTATES = {"40001", "40P01"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Context:
+    """What a request brings to the service: where the data is, and who asks."""
+    engine: object
+    principal: object
+    settings: object
+
+
+@dataclasses.dataclass(frozen=True)
+class Tx:
+    """A Context inside an open transaction."""
+    conn: object
+    principal: object
+    settings: object
+
+
+def reads(fn):
+    """Run ``fn(tx, ...)`` in a read-only transaction."""
+    @functools.wraps(fn)
+    def run(ctx, *args, **kwargs):
+        try:
+            with transaction(ctx.engine, write=False) as conn:
+                return fn(Tx(conn, ctx.principal, ctx.settings), *args, **kwargs)
+        except OperationalError as exc:
+            raise Unavailable(f"database unavailable: {exc.orig}") from exc
+    return run
+
+
+def writes(fn):
+    """Run ``fn(tx, ...)`` in a write transaction, retried when a concurrent one wins a race.
+
+    Every check that can fail for bad input is made explicitly before the
+    write, so an IntegrityError here means another transaction committed
+    the same name or address first: running again sees it and decides anew.
+    """
+    @functools.wraps(fn)
+    def run(ctx, *args, **kwargs):
+        for attempt in range(_ATTEMPTS):
+            try:
+                with transaction(ctx.engine, write=True) as conn:
+                    return fn(Tx(conn, ctx.principal, ctx.settings), *args, **kwargs)
+            except IntegrityError as exc:
+                if attempt == _ATTEMPTS - 1:
+                    raise Conflict(f"conflicting concurrent change, try again: {exc.orig}") from exc
+            except DBAPIError as exc:
+                sqlstate = getattr(exc.orig, "sqlstate", None)
+                if sqlstate not in _RETRYABLE_SQLSTATES or attempt == _ATTEMPTS - 1:
+                    if isinstance(exc, OperationalError):
+                        raise Unavailable(f"database unavailable: {exc.orig}") from exc
+                    raise
+            time.sleep(random.uniform(0, 0.005 * 2 ** attempt))
+    return run
