@@ -4,7 +4,7 @@ import bottle
 
 from .. import API_VERSION, __version__
 from ..service import accounts
-from . import PUBLIC, schemas
+from . import PUBLIC
 from .body import json_body
 from .openapi import document
 

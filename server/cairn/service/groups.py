@@ -1,13 +1,14 @@
 """Groups: the shared settings and interface list of their member nodes."""
 
-from ..db import groups as db_groups, networks as db_networks, nodes as db_nodes, objects
+from ..db import groups as db_groups, networks as db_networks, objects
 from ..db.schema import bmcsetup, group, node, osimage
 from . import fields as F
 from .cluster import settings as cluster_settings
-from .errors import Conflict, invalid, not_found
+from .errors import invalid, not_found
 from .inherit import resolve_group
 from .interfaces import NodeInterfaces
 from .refs import check_unique_interfaces, network_ids, to_columns
+from .named import claim, fetch
 from .tx import reads, writes
 
 INTERFACE = {"interface": F.IFNAME, "network": F.NAME}
@@ -59,13 +60,6 @@ class _Lookup:
         return resolved
 
 
-def _get(tx, name, for_update=False):
-    row = objects.by_name(tx.conn, group, name, for_update=for_update)
-    if row is None:
-        raise not_found("group", name)
-    return row
-
-
 @reads
 def list_all(tx):
     lookup = _Lookup(tx.conn)
@@ -74,18 +68,13 @@ def list_all(tx):
 
 @reads
 def get(tx, name):
-    return _Lookup(tx.conn).record(_get(tx, name))
+    return _Lookup(tx.conn).record(fetch(tx, group, "group", name))
 
 
 @reads
 def members(tx, name):
-    row = _get(tx, name)
+    row = fetch(tx, group, "group", name)
     return objects.names_where(tx.conn, node, node.c.nodegroup_id, row.id)
-
-
-def _check_name_free(tx, name):
-    if objects.by_name(tx.conn, group, name) is not None:
-        raise Conflict(f"group '{name}' already exists", field=RENAME)
 
 
 def _set_interfaces(tx, group_id, items, field="interfaces"):
@@ -118,9 +107,10 @@ def save(tx, name, data):
     to_columns(tx.conn, values)
     row = objects.by_name(tx.conn, group, name, for_update=True)
     if new_name and new_name != name:
-        _check_name_free(tx, new_name)
+        claim(tx, group, "group", new_name, RENAME)
         values["name"] = new_name
     if row is None:
+        F.parse_label("name", name)
         group_id = objects.create(tx.conn, group, {"name": name, **values})
     else:
         group_id = row.id
@@ -136,8 +126,8 @@ def clone(tx, name, data):
     new_name = values.pop(RENAME, None)
     if not new_name:
         raise invalid(RENAME, "is required to clone")
-    source = _get(tx, name)
-    _check_name_free(tx, new_name)
+    source = fetch(tx, group, "group", name)
+    claim(tx, group, "group", new_name, RENAME)
     items = values.pop("interfaces", None) or []
     check_unique_interfaces(items)
     copied = {column.name: getattr(source, column.name) for column in group.c if column.name != "id"}
@@ -152,7 +142,7 @@ def clone(tx, name, data):
 
 @writes
 def delete(tx, name):
-    row = _get(tx, name, for_update=True)
+    row = fetch(tx, group, "group", name, for_update=True)
     users = objects.names_where(tx.conn, node, node.c.nodegroup_id, row.id, limit=6)
     if users:
         more = " and more" if len(users) > 5 else ""
@@ -162,7 +152,7 @@ def delete(tx, name):
 
 @reads
 def get_interfaces(tx, name, interface=None):
-    row = _get(tx, name)
+    row = fetch(tx, group, "group", name)
     items = [{"interface": r.interface, "network": r.network}
              for r in db_groups.interfaces(tx.conn, row.id)
              if interface is None or r.interface == interface]
@@ -174,13 +164,13 @@ def get_interfaces(tx, name, interface=None):
 @writes
 def save_interfaces(tx, name, data):
     values = F.parse_object("", data, {"interfaces": FIELDS["interfaces"]}, required=("interfaces",))
-    _set_interfaces(tx, _get(tx, name, for_update=True).id, values["interfaces"])
+    _set_interfaces(tx, fetch(tx, group, "group", name, for_update=True).id, values["interfaces"])
 
 
 @writes
 def delete_interface(tx, name, interface):
     """Remove the interface from the group and from those members that have it there."""
-    row = _get(tx, name, for_update=True)
+    row = fetch(tx, group, "group", name, for_update=True)
     network_id = db_groups.delete_interface(tx.conn, row.id, interface)
     if network_id is None:
         raise not_found(f"interface of group {name}", interface)

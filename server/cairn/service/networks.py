@@ -1,13 +1,15 @@
 """Networks: the address plans that node interfaces take their addresses from."""
 
 import ipaddress
+import types
 
 from ..db import addresses, networks as db_networks, objects
 from ..db.schema import network
 from . import fields as F
 from .allocation import first_free
-from .errors import Conflict, NotFound, invalid, not_found
+from .errors import NotFound, invalid
 from .subnet import Subnet, from_key, to_key
+from .named import claim, fetch
 from .tx import reads, writes
 
 FIELDS = {
@@ -36,13 +38,6 @@ def parse(data):
     return F.parse_object("", data, WRITE_FIELDS, aliases=ALIASES)
 
 
-def _get(tx, name, for_update=False):
-    row = objects.by_name(tx.conn, network, name, for_update=for_update)
-    if row is None:
-        raise not_found("network", name)
-    return row
-
-
 @reads
 def list_all(tx):
     return {row.name: record(row) for row in objects.all_rows(tx.conn, network)}
@@ -50,12 +45,7 @@ def list_all(tx):
 
 @reads
 def get(tx, name):
-    return record(_get(tx, name))
-
-
-def _check_name_free(tx, name):
-    if objects.by_name(tx.conn, network, name) is not None:
-        raise Conflict(f"network '{name}' already exists", field=RENAME)
+    return record(fetch(tx, network, "network", name))
 
 
 def _validate(tx, values, row_id=None):
@@ -81,7 +71,7 @@ def _validate(tx, values, row_id=None):
 
 def _check_taken_addresses_fit(tx, row, values):
     """A changed address plan must still hold every address already handed out."""
-    subnet = Subnet(_Plan(values))
+    subnet = Subnet(types.SimpleNamespace(**{f: values.get(f) for f in _ADDRESS_FIELDS}))
     highest = db_networks.highest_key(tx.conn, row.id)
     if highest is not None and from_key(highest) > subnet.last:
         raise invalid("network", f"{values['network']} is too small for the addresses "
@@ -99,14 +89,6 @@ def _check_taken_addresses_fit(tx, row, values):
                                               "taken by nodes")
 
 
-class _Plan:
-    """The attributes Subnet reads, from values not yet saved."""
-
-    def __init__(self, values):
-        for field in _ADDRESS_FIELDS:
-            setattr(self, field, values.get(field))
-
-
 @writes
 def save(tx, name, data):
     """Create or update (and maybe rename) a network. Returns True when created."""
@@ -118,8 +100,9 @@ def save(tx, name, data):
     values.pop("name", None)
     _validate(tx, values, row.id if row else None)
     if row is None:
+        F.parse_label("name", name)
         if new_name:
-            _check_name_free(tx, new_name)
+            claim(tx, network, "network", new_name, RENAME)
         objects.create(tx.conn, network, {"name": new_name or name, **values})
         return True
     if any(values[f] != current[f] for f in _ADDRESS_FIELDS):
@@ -127,7 +110,7 @@ def save(tx, name, data):
         # Reserved addresses moved: the floor of the allocation no longer holds.
         changes["alloc_floor"] = None
     if new_name and new_name != name:
-        _check_name_free(tx, new_name)
+        claim(tx, network, "network", new_name, RENAME)
         changes["name"] = new_name
     objects.change(tx.conn, network, row.id, changes)
     return False
@@ -139,8 +122,8 @@ def clone(tx, name, data):
     new_name = changes.pop(RENAME, None)
     if not new_name:
         raise invalid(RENAME, "is required to clone")
-    source = _get(tx, name)
-    _check_name_free(tx, new_name)
+    source = fetch(tx, network, "network", name)
+    claim(tx, network, "network", new_name, RENAME)
     values = {**record(source), **changes}
     values.pop("name")
     _validate(tx, values)
@@ -150,7 +133,7 @@ def clone(tx, name, data):
 
 @writes
 def delete(tx, name):
-    row = _get(tx, name, for_update=True)
+    row = fetch(tx, network, "network", name, for_update=True)
     groups, nodes = db_networks.users(tx.conn, row.id)
     if groups or nodes:
         users = [f"group {g}" for g in groups] + [f"node {n}" for n in nodes]
@@ -176,7 +159,7 @@ def _reserved_owner(subnet, row, offset):
 @reads
 def address_status(tx, name, ip):
     """Free or taken (and by whom); a NotFound when the address lies outside."""
-    row = _get(tx, name)
+    row = fetch(tx, network, "network", name)
     subnet = Subnet(row)
     offset = subnet.offset(F.parse_ip("ipaddress", ip))
     if offset is None:
@@ -194,7 +177,7 @@ def address_status(tx, name, ip):
 @reads
 def taken_addresses(tx, name):
     """Every taken address with its device: the name server, the gateway, node interfaces."""
-    row = _get(tx, name)
+    row = fetch(tx, network, "network", name)
     subnet = Subnet(row)
     taken = [(subnet.offset(ip), _reserved_owner(subnet, row, subnet.offset(ip)))
              for ip in {row.ns_ip, row.gateway} if ip]
@@ -205,7 +188,7 @@ def taken_addresses(tx, name):
 
 @reads
 def next_free_address(tx, name):
-    row = _get(tx, name)
+    row = fetch(tx, network, "network", name)
     offset = first_free(tx.conn, row.id, Subnet(row), row.alloc_floor)
     if offset is None:
         raise invalid("network", f"network '{name}' has no free address left")

@@ -3,12 +3,13 @@
 from ..db import addresses, groups as db_groups, networks as db_networks, nodes as db_nodes, objects
 from ..db.schema import node, switch
 from . import fields as F
-from .errors import Conflict, invalid, not_found
+from .errors import invalid, not_found
 from .groups import _Lookup as GroupLookup
 from .inherit import resolve_node
 from .interfaces import NodeInterfaces
 from .refs import check_unique_interfaces, network_ids, to_columns
 from .subnet import Subnet, from_key
+from .named import claim, fetch
 from .tx import reads, writes
 
 INTERFACE = {"interface": F.IFNAME, "network": F.NAME, "ipaddress": F.IP}
@@ -75,13 +76,6 @@ class _Lookup:
         return record
 
 
-def _get(tx, name, for_update=False):
-    row = objects.by_name(tx.conn, node, name, for_update=for_update)
-    if row is None:
-        raise not_found("node", name)
-    return row
-
-
 @reads
 def list_all(tx):
     lookup = _Lookup(tx.conn)
@@ -92,7 +86,7 @@ def list_all(tx):
 
 @reads
 def get(tx, name):
-    row = _get(tx, name)
+    row = fetch(tx, node, "node", name)
     lookup = _Lookup(tx.conn)
     return lookup.record(row, lookup.interfaces(db_nodes.interfaces(tx.conn, [row.id])).get(row.id, []))
 
@@ -104,11 +98,6 @@ def _parse(data):
     if values.get("service", False) is None:
         values["service"] = False
     return values, items
-
-
-def _check_new_name(tx, name):
-    if objects.by_name(tx.conn, node, name) is not None:
-        raise Conflict(f"node '{name}' already exists", field=RENAME)
 
 
 def _check_mac(tx, macaddr, node_id=None):
@@ -159,10 +148,11 @@ def save(tx, name, data):
     _check_mac(tx, values.get("macaddr"), row.id if row else None)
     to_columns(tx.conn, values)
     if new_name and new_name != name:
-        _check_new_name(tx, new_name)
+        claim(tx, node, "node", new_name, RENAME)
         values["name"] = new_name
     plan = {}
     if row is None:
+        F.parse_label("name", name)
         node_id = objects.create(tx.conn, node, {"name": name, "service": False, **values})
         plan = _group_plan(tx, values["nodegroup_id"])
     else:
@@ -180,8 +170,8 @@ def clone(tx, name, data):
     new_name = values.pop(RENAME, None)
     if not new_name:
         raise invalid(RENAME, "is required to clone")
-    source = _get(tx, name)
-    _check_new_name(tx, new_name)
+    source = fetch(tx, node, "node", name)
+    claim(tx, node, "node", new_name, RENAME)
     _check_mac(tx, values.get("macaddr"))
     copied = {c.name: getattr(source, c.name) for c in node.c if c.name not in _NOT_CLONED}
     node_id = objects.create(tx.conn, node, {**copied, **to_columns(tx.conn, values), "name": new_name})
@@ -192,14 +182,14 @@ def clone(tx, name, data):
 
 @writes
 def delete(tx, name):
-    row = _get(tx, name, for_update=True)
+    row = fetch(tx, node, "node", name, for_update=True)
     addresses.lower_floors_for_node(tx.conn, row.id)
     objects.remove(tx.conn, node, row.id)
 
 
 @reads
 def get_interfaces(tx, name, interface=None):
-    row = _get(tx, name)
+    row = fetch(tx, node, "node", name)
     lookup = _Lookup(tx.conn)
     items = lookup.interfaces(db_nodes.interfaces(tx.conn, [row.id], interface)).get(row.id, [])
     if interface is not None and not items:
@@ -211,12 +201,12 @@ def get_interfaces(tx, name, interface=None):
 def save_interfaces(tx, name, data):
     values = F.parse_object("", data, {"interfaces": FIELDS["interfaces"]}, required=("interfaces",))
     check_unique_interfaces(values["interfaces"])
-    _place_interfaces(tx, _get(tx, name, for_update=True).id, {}, values["interfaces"])
+    _place_interfaces(tx, fetch(tx, node, "node", name, for_update=True).id, {}, values["interfaces"])
 
 
 @writes
 def delete_interface(tx, name, interface):
-    row = _get(tx, name, for_update=True)
+    row = fetch(tx, node, "node", name, for_update=True)
     node_ifs = NodeInterfaces(tx.conn, db_networks.all_networks(tx.conn), [row.id])
     if not node_ifs.remove(row.id, interface):
         raise not_found(f"interface of node {name}", interface)
