@@ -18,9 +18,31 @@ def json_body():
     if not raw.strip():
         raise invalid("body", "a JSON body is required")
     try:
-        return json.loads(raw)
+        body = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise invalid("body", f"malformed JSON: {exc}") from None
+    except RecursionError:
+        raise invalid("body", "JSON nested too deeply") from None
+    if _has_nul(body):
+        # PostgreSQL cannot store NUL characters in text: refuse them for every backend.
+        raise invalid("body", "strings must not contain NUL characters (\\u0000)")
+    return body
+
+
+def _has_nul(value):
+    """Whether any string (key or value) holds a NUL; iterative, as bodies nest deep."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def config_object(kind, name=None):

@@ -6,20 +6,35 @@ from .schema import node, node_interface
 
 
 def nodes(conn, name=None):
+    """Node rows as dicts: listing 10,000 nodes reads plain values, not Row attributes."""
     query = select(node).order_by(node.c.name)
     if name is not None:
         query = query.where(node.c.name == name)
-    return conn.execute(query).all()
+    result = conn.execute(query)
+    keys = list(result.keys())
+    return [dict(zip(keys, row)) for row in result]
 
 
 def interfaces(conn, node_ids=None, interface=None):
     """Interface rows of the given nodes (all nodes when None), in the order they were added."""
     query = select(node_interface).order_by(node_interface.c.node_id, node_interface.c.id)
+    return _filtered(conn, query, node_ids, interface).all()
+
+
+def interface_addresses(conn, node_ids=None, interface=None):
+    """(node_id, interface, network_id, ip_key) tuples, as interface records are built from."""
+    query = (select(node_interface.c.node_id, node_interface.c.interface,
+                    node_interface.c.network_id, node_interface.c.ip_key)
+             .order_by(node_interface.c.node_id, node_interface.c.id))
+    return _filtered(conn, query, node_ids, interface).tuples().all()
+
+
+def _filtered(conn, query, node_ids, interface):
     if node_ids is not None:
         query = query.where(node_interface.c.node_id.in_(list(node_ids)))
     if interface is not None:
         query = query.where(node_interface.c.interface == interface)
-    return conn.execute(query).all()
+    return conn.execute(query)
 
 
 def add_interface(conn, node_id, interface, network_id, ip_key):

@@ -33,26 +33,45 @@ def resolve_group(own, cluster):
     resolved = dict(own)
     for field, (cluster_field, default) in GROUP_INHERITS.items():
         if own.get(field) is not None:
-            resolved[f"_{field}_source"] = "group"
+            resolved[_source(field)] = "group"
         elif cluster_field and cluster.get(cluster_field) is not None:
             resolved[field] = cluster[cluster_field]
-            resolved[f"_{field}_source"] = "cluster"
+            resolved[_source(field)] = "cluster"
         else:
             resolved[field] = default
-            resolved[f"_{field}_source"] = "default"
+            resolved[_source(field)] = "default"
     return resolved
 
 
-def resolve_node(own, group_resolved):
-    """Fill a node's unset fields from its resolved group; mark ``_override``."""
-    resolved = dict(own)
-    override = False
+def _source(field):
+    return f"_{field}_source"
+
+
+def group_defaults(group_resolved):
+    """What a node of this group shows for every field it leaves unset.
+
+    Computed once per group, so that listing many nodes costs one dict copy
+    and a look at the node's own values each.
+    """
+    defaults = {"_override": False}
     for field, (group_field, _cluster_field, _default) in NODE_INHERITS.items():
-        if own.get(field) is not None:
-            resolved[f"_{field}_source"] = "node"
-            override = True
-        else:
-            resolved[field] = group_resolved[group_field]
-            resolved[f"_{field}_source"] = group_resolved[f"_{group_field}_source"]
-    resolved["_override"] = override
+        defaults[field] = group_resolved[group_field]
+        defaults[_source(field)] = group_resolved[_source(group_field)]
+    return defaults
+
+
+_SOURCE_OF = {field: _source(field) for field in NODE_INHERITS}
+
+
+def resolve_node(own, defaults):
+    """A node's record: its own set values over its group's ``group_defaults``."""
+    resolved = defaults.copy()
+    for field, value in own.items():
+        source = _SOURCE_OF.get(field)
+        if source is None:
+            resolved[field] = value
+        elif value is not None:
+            resolved[field] = value
+            resolved[source] = "node"
+            resolved["_override"] = True
     return resolved

@@ -5,7 +5,7 @@ from ..db.schema import node, switch
 from . import fields as F
 from .errors import invalid, not_found
 from .groups import _Lookup as GroupLookup
-from .inherit import resolve_node
+from .inherit import group_defaults, resolve_node
 from .interfaces import NodeInterfaces
 from .refs import check_unique_interfaces, network_ids, to_columns
 from .subnet import Subnet, from_key
@@ -51,44 +51,50 @@ class _Lookup:
 
     def __init__(self, conn):
         groups = GroupLookup(conn)
-        self.groups = {row.id: (row.name, groups.record(row)) for row in db_groups.all_groups(conn)}
+        self.groups = {row.id: (row.name, group_defaults(groups.record(row)))
+                       for row in db_groups.all_groups(conn)}
         self.osimages = groups.osimages
         self.switches = objects.names_by_id(conn, switch)
         self.networks = {nid: (row.name, Subnet(row))
                          for nid, row in db_networks.all_networks(conn).items()}
 
     def interfaces(self, rows):
+        """{node id: [interface records]} from (node_id, interface, network_id, ip_key) rows."""
         by_node = {}
-        for row in rows:
-            name, subnet = self.networks[row.network_id]
-            by_node.setdefault(row.node_id, []).append({
-                "interface": row.interface, "network": name,
-                "ipaddress": subnet.address(from_key(row.ip_key))})
+        for node_id, interface, network_id, ip_key in rows:
+            name, subnet = self.networks[network_id]
+            by_node.setdefault(node_id, []).append({
+                "interface": interface, "network": name,
+                "ipaddress": subnet.address(from_key(ip_key))})
         return by_node
 
     def record(self, row, interfaces):
-        group_name, group_resolved = self.groups[row.nodegroup_id]
-        own = {name: getattr(row, name) for name in _COLUMNS}
-        own["osimage"] = self.osimages.get(row.osimage_id)
-        record = {"group": group_name, "interfaces": interfaces,
-                  "switch": self.switches.get(row.switch_id)}
-        record.update(resolve_node(own, group_resolved))
+        """``row`` is a node row as a dict (see db.nodes.nodes)."""
+        group_name, defaults = self.groups[row["nodegroup_id"]]
+        own = {name: row[name] for name in _COLUMNS}
+        own["osimage"] = self.osimages.get(row["osimage_id"])
+        record = resolve_node(own, defaults)
+        record.update(group=group_name, interfaces=interfaces,
+                      switch=self.switches.get(row["switch_id"]))
         return record
 
 
 @reads
 def list_all(tx):
     lookup = _Lookup(tx.conn)
-    interfaces = lookup.interfaces(db_nodes.interfaces(tx.conn))
-    return {row.name: lookup.record(row, interfaces.get(row.id, []))
+    interfaces = lookup.interfaces(db_nodes.interface_addresses(tx.conn))
+    return {row["name"]: lookup.record(row, interfaces.get(row["id"], []))
             for row in db_nodes.nodes(tx.conn)}
 
 
 @reads
 def get(tx, name):
-    row = fetch(tx, node, "node", name)
+    rows = db_nodes.nodes(tx.conn, name)
+    if not rows:
+        raise not_found("node", name)
     lookup = _Lookup(tx.conn)
-    return lookup.record(row, lookup.interfaces(db_nodes.interfaces(tx.conn, [row.id])).get(row.id, []))
+    interfaces = lookup.interfaces(db_nodes.interface_addresses(tx.conn, [rows[0]["id"]]))
+    return lookup.record(rows[0], interfaces.get(rows[0]["id"], []))
 
 
 def _parse(data):
@@ -191,7 +197,7 @@ def delete(tx, name):
 def get_interfaces(tx, name, interface=None):
     row = fetch(tx, node, "node", name)
     lookup = _Lookup(tx.conn)
-    items = lookup.interfaces(db_nodes.interfaces(tx.conn, [row.id], interface)).get(row.id, [])
+    items = lookup.interfaces(db_nodes.interface_addresses(tx.conn, [row.id], interface)).get(row.id, [])
     if interface is not None and not items:
         raise not_found(f"interface of node {name}", interface)
     return items

@@ -5,6 +5,7 @@ stores them as keys (offset - 2**63) so a whole IPv6 /64 fits a BIGINT.
 """
 
 import ipaddress
+import socket
 
 from .errors import invalid
 
@@ -43,6 +44,10 @@ class Subnet:
         return int(addr) - self._base
 
     def address(self, offset):
+        if self.net.version == 4:
+            # inet_ntoa is several times faster than IPv4Address, and listing
+            # 10,000 nodes formats tens of thousands of addresses.
+            return socket.inet_ntoa((self._base + offset).to_bytes(4, "big"))
         return str(self._make(self._base + offset))
 
     def is_reserved(self, offset):
