@@ -17,6 +17,9 @@ def _parser():
                     "can also come from a TOML config file (--config or CAIRN_CONFIG) or from the "
                     "environment as CAIRN_<OPTION> (CAIRN_BIND, CAIRN_DB, CAIRN_DATA_DIR, ...); "
                     "the command line wins, then the environment, then the file.")
+    parser.epilog = "settings (config file key / environment variable):\n" + "\n".join(
+        f"  {name:<16} CAIRN_{name.upper():<22} {text}" for name, text in config.documented())
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument("--version", action="version", version=f"cairn-server {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     for name, text in (("serve", "run the API server (applies pending migrations first)"),

@@ -11,30 +11,24 @@ DEFAULT_BIND = "127.0.0.1:7050"
 DEFAULT_DATA_DIR = "/var/lib/cairn"
 
 
+def _setting(default, text, **kwargs):
+    return dataclasses.field(default=default, metadata={"help": text}, **kwargs)
+
+
 @dataclasses.dataclass
 class Settings:
-    #: host:port to listen on
-    bind: str = DEFAULT_BIND
-    #: SQLAlchemy URL; default: SQLite file cairn.db in data_dir
-    db: str = ""
-    #: where the SQLite database and the token signing key live
-    data_dir: str = DEFAULT_DATA_DIR
-    #: seconds a token from POST /token stays valid
-    token_lifespan: int = 3600
-    #: name of the superadmin created on an empty database
-    admin_user: str = "admin"
-    #: its password; generated and printed once when empty
-    admin_password: str = ""
-    #: this controller's name in /config/cluster; default: the host name
-    controller_name: str = ""
-    #: name of the cluster, set on an empty database
-    cluster_name: str = "cluster"
-    #: worker threads of the WSGI server
-    threads: int = 32
-    #: key that signs tokens; default: read from (or created in) data_dir/token.key
-    secret_key: str = dataclasses.field(default="", repr=False)
-    #: the commit the server was built from, shown by /version
-    commit: str = ""
+    bind: str = _setting(DEFAULT_BIND, "host:port to listen on")
+    db: str = _setting("", "SQLAlchemy URL; default: SQLite file cairn.db in data_dir")
+    data_dir: str = _setting(DEFAULT_DATA_DIR, "where the SQLite database and the token signing key live")
+    token_lifespan: int = _setting(3600, "seconds a token from POST /token stays valid")
+    admin_user: str = _setting("admin", "name of the superadmin created on an empty database")
+    admin_password: str = _setting("", "its password; generated and printed once when empty")
+    controller_name: str = _setting("", "this controller's name in /config/cluster; default: the host name")
+    cluster_name: str = _setting("cluster", "name of the cluster, set on an empty database")
+    threads: int = _setting(32, "worker threads of the WSGI server")
+    secret_key: str = _setting("", "key that signs tokens; default: read from (or created in) "
+                                   "data_dir/token.key", repr=False)
+    commit: str = _setting("", "the commit the server was built from, shown by /version")
 
     @property
     def host(self):
@@ -46,6 +40,11 @@ class Settings:
 
 
 FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+
+
+def documented():
+    """(name, description) of every setting."""
+    return [(f.name, f.metadata["help"]) for f in dataclasses.fields(Settings)]
 
 
 def _coerce(name, value):
