@@ -39,7 +39,8 @@ def verify_password(password, stored):
         expected = base64.b64decode(digest)
         actual = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt),
                                 n=int(n), r=int(r), p=int(p), dklen=len(expected))
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, TypeError, OverflowError):
+        # A malformed stored hash (bad parts, negative or huge cost) matches no password.
         return False
     return hmac.compare_digest(actual, expected)
 

@@ -7,6 +7,7 @@ none) and its documentation (``summary=``, ``request=``, ``response=``,
 
 import json
 import logging
+import types
 
 import bottle
 import orjson
@@ -82,6 +83,18 @@ def _json_error(res):
     return json.dumps({"message": res.body if isinstance(res.body, str) and res.body else res.status_line})
 
 
+class _App(bottle.Bottle):
+    """Bottle flattens dict-valued route options into dotted keys ("request.type", ...):
+    keep the request and response schemas whole, as read-only mappings, for /openapi.json."""
+
+    def route(self, path=None, method="GET", callback=None, name=None, apply=None, skip=None,
+              **config):
+        for key in ("request", "response"):
+            if isinstance(config.get(key), dict):
+                config[key] = types.MappingProxyType(config[key])
+        return super().route(path, method, callback, name, apply, skip, **config)
+
+
 class _NoTrailingSlash:
     """The spec has no redirects: /config/node/ is /config/node."""
 
@@ -98,14 +111,17 @@ class _NoTrailingSlash:
 def create_app(engine, settings):
     """The Bottle application with every route of every area."""
     from . import cluster, networks, groups, nodes, meta
-    app = bottle.Bottle(autojson=False)
+    app = _App()
     # orjson: a listing of 10,000 nodes is some 10 MB of JSON, and the
     # standard library needs most of the time budget to write it.
+    app.uninstall(bottle.JSONPlugin)
     app.install(bottle.JSONPlugin(json_dumps=orjson.dumps))
     app.install(CairnPlugin(engine, settings))
     app.default_error_handler = _json_error
     for area in (meta, cluster, networks, groups, nodes):
         area.register(app)
+    for route in app.routes:
+        route.prepare()  # applies the plugins now: a route without a permission fails here
     return app
 
 

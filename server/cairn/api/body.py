@@ -23,19 +23,26 @@ def json_body():
         raise invalid("body", f"malformed JSON: {exc}") from None
     except RecursionError:
         raise invalid("body", "JSON nested too deeply") from None
-    if _has_nul(body):
-        # PostgreSQL cannot store NUL characters in text: refuse them for every backend.
-        raise invalid("body", "strings must not contain NUL characters (\\u0000)")
+    if _has_unstorable(body):
+        # PostgreSQL cannot store NUL characters in text, and no database can store
+        # lone surrogates (\ud800), which are no UTF-8: refuse them for every backend.
+        raise invalid("body", "strings must not contain NUL characters (\\u0000) "
+                              "or unpaired surrogates")
     return body
 
 
-def _has_nul(value):
-    """Whether any string (key or value) holds a NUL; iterative, as bodies nest deep."""
+def _has_unstorable(value):
+    """Whether any string (key or value) holds a NUL or a lone surrogate; iterative,
+    as bodies nest deep."""
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
             if "\x00" in item:
+                return True
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
                 return True
         elif isinstance(item, dict):
             stack.extend(item.keys())

@@ -21,7 +21,7 @@ def _responses(config):
     for status in config.get("statuses") or [200]:
         answer = {"description": _REASONS.get(status, str(status))}
         if status in (200, 201) and config.get("response"):
-            answer["content"] = {"application/json": {"schema": config["response"]}}
+            answer["content"] = {"application/json": {"schema": dict(config["response"])}}
         elif status >= 400 or status == 201:
             answer["content"] = {"application/json": {"schema": schemas.MESSAGE}}
         responses[str(status)] = answer
@@ -48,7 +48,7 @@ def _operation(route):
         operation["security"] = []
     if config.get("request"):
         operation["requestBody"] = {"required": True, "content": {
-            "application/json": {"schema": config["request"]}}}
+            "application/json": {"schema": dict(config["request"])}}}
     return operation
 
 

@@ -1,6 +1,6 @@
 """Queries on the addresses taken in a network (node interfaces for now)."""
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 
 from .schema import network, node, node_interface
 
@@ -41,9 +41,15 @@ def taken(conn, network_id):
 
 
 def lower_floor(conn, network_id, key):
-    """Note that ``key`` became free: allocation must look there again."""
-    conn.execute(update(network).where(network.c.id == network_id, network.c.alloc_floor > key)
-                 .values(alloc_floor=key))
+    """Note that ``key`` became free: allocation must look there again.
+
+    The row is updated unconditionally, the comparison made in SET: on
+    PostgreSQL a WHERE on alloc_floor would be judged on the snapshot and
+    skip the row without waiting for an allocation holding its lock, which
+    then raises the floor past ``key`` and leaves a hole below it.
+    """
+    conn.execute(update(network).where(network.c.id == network_id).values(
+        alloc_floor=case((network.c.alloc_floor > key, key), else_=network.c.alloc_floor)))
 
 
 def lower_floors_for_node(conn, node_id):
@@ -51,7 +57,8 @@ def lower_floors_for_node(conn, node_id):
     for network_id, key in conn.execute(
             select(node_interface.c.network_id, func.min(node_interface.c.ip_key))
             .where(node_interface.c.node_id == node_id)
-            .group_by(node_interface.c.network_id)):
+            .group_by(node_interface.c.network_id)
+            .order_by(node_interface.c.network_id)).all():  # the lock order of lock_networks
         lower_floor(conn, network_id, key)
 
 

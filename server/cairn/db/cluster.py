@@ -21,7 +21,8 @@ def ensure(conn, name):
 
 
 def change(conn, values):
-    conn.execute(update(cluster).where(cluster.c.id == CLUSTER_ID).values(**values))
+    if values:  # an UPDATE without values is an SQL syntax error
+        conn.execute(update(cluster).where(cluster.c.id == CLUSTER_ID).values(**values))
 
 
 def controllers(conn):

@@ -35,6 +35,8 @@ class Allocator:
         self.networks = networks_by_id
         self.floors = {nid: row.alloc_floor for nid, row in networks_by_id.items()}
         self._subnets = {}
+        # {network id: {key: field}}: addresses the request asks for by name.
+        self._asked = {}
 
     def subnet(self, network_id):
         if network_id not in self._subnets:
@@ -45,14 +47,26 @@ class Allocator:
         # Re-read the floors now locked: another writer may have moved them.
         self.floors.update(addresses.lock_networks(self.conn, network_ids))
 
+    def reserve(self, field, network_id, ip):
+        """Note an address the request asks for, before anything is numbered:
+        next_key passes it by, and no other field of the request may ask for it."""
+        key = to_key(self.subnet(network_id).assignable_offset(field, ip))
+        other = self._asked.setdefault(network_id, {}).setdefault(key, field)
+        if other != field:
+            raise invalid(field, f"{ip} is asked for by {other} too")
+        return key
+
     def next_key(self, field, network_id):
         """Claim the first free address; the caller inserts the row next."""
-        offset = first_free(self.conn, network_id, self.subnet(network_id), self.floors[network_id])
-        if offset is None:
-            raise invalid(field, f"network '{self.networks[network_id].name}' has no free address left")
-        self.floors[network_id] = to_key(offset + 1)
-        addresses.raise_floor(self.conn, network_id, self.floors[network_id])
-        return to_key(offset)
+        asked = self._asked.get(network_id, {})
+        while True:
+            offset = first_free(self.conn, network_id, self.subnet(network_id), self.floors[network_id])
+            if offset is None:
+                raise invalid(field, f"network '{self.networks[network_id].name}' has no free address left")
+            self.floors[network_id] = to_key(offset + 1)
+            addresses.raise_floor(self.conn, network_id, self.floors[network_id])
+            if to_key(offset) not in asked:
+                return to_key(offset)
 
     def chosen_key(self, field, network_id, ip, interface_id=None):
         """The key of an address the client chose: in the network, assignable, and

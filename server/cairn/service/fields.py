@@ -27,7 +27,7 @@ def _str(field, value, limit):
 def parse_label(field, value):
     """A DNS label: letters, digits and inner hyphens, at most 63 characters."""
     _str(field, value, 63)
-    if not _LABEL.match(value):
+    if not _LABEL.fullmatch(value):
         raise invalid(field, f"'{value}' is not a valid name (a DNS label: letters, digits, inner hyphens)")
     return value
 
@@ -35,14 +35,14 @@ def parse_label(field, value):
 def parse_hostname(field, value):
     _str(field, value, 253)
     labels = value.rstrip(".").split(".")
-    if not all(_LABEL.match(label) for label in labels):
+    if not all(_LABEL.fullmatch(label) for label in labels):
         raise invalid(field, f"'{value}' is not a valid DNS name")
     return value.rstrip(".")
 
 
 def parse_ifname(field, value):
     _str(field, value, 15)
-    if not _IFNAME.match(value):
+    if not _IFNAME.fullmatch(value):
         raise invalid(field, f"'{value}' is not a valid interface name")
     return value
 
@@ -51,7 +51,7 @@ def parse_mac(field, value):
     """Any common spelling (aa:bb.., AA-BB.., aabb.ccdd.eeff) to lower case with colons."""
     _str(field, value, 17)
     digits = re.sub(r"[:.-]", "", value.lower())
-    if not _MAC_HEX.match(digits) or not re.match(r"^[0-9a-fA-F:.-]+$", value):
+    if not _MAC_HEX.fullmatch(digits) or not re.fullmatch(r"[0-9a-fA-F:.-]+", value):
         raise invalid(field, f"'{value}' is not a MAC address")
     return ":".join(digits[i:i + 2] for i in range(0, 12, 2))
 
@@ -59,6 +59,8 @@ def parse_mac(field, value):
 def parse_ip(field, value):
     _str(field, value, 45)
     try:
+        if "%" in value:  # a scoped IPv6 address (fe80::1%eth0) is no address of a network
+            raise ValueError(value)
         return str(ipaddress.ip_address(value))
     except ValueError:
         raise invalid(field, f"'{value}' is not an IP address") from None
@@ -67,6 +69,8 @@ def parse_ip(field, value):
 def parse_cidr(field, value):
     _str(field, value, 49)
     try:
+        if "%" in value:  # a scope (fe80::%eth0/64) belongs to a host, not to a network
+            raise ValueError("an IPv6 scope is not allowed")
         net = ipaddress.ip_network(value, strict=True)
     except ValueError as exc:
         raise invalid(field, f"'{value}' is not a network in CIDR notation ({exc})") from None
@@ -110,6 +114,8 @@ class Field:
         schema = dict(self.schema)
         if self.nullable:
             schema["nullable"] = True
+            if "enum" in schema:  # OpenAPI 3.0.3: a nullable enum must list null too
+                schema["enum"] = [*schema["enum"], None]
         if self.description:
             schema["description"] = self.description
         return schema

@@ -22,6 +22,13 @@ class NodeInterfaces:
     def lock(self, network_ids):
         self.alloc.lock(network_ids)
 
+    def reserve(self, field, node_id, interface, network_id, ip):
+        """Before any ``assign``: keep the numbering of this request off ``ip``."""
+        existing = self.current.get(node_id, {}).get(interface)
+        network_id = network_id or (existing.network_id if existing else None)
+        if network_id is not None:
+            self.alloc.reserve(f"{field}.ipaddress", network_id, ip)
+
     def assign(self, field, node_id, interface, network_id=None, ip=None):
         """Make ``interface`` of the node sit in ``network_id`` with ``ip``.
 

@@ -130,6 +130,10 @@ def _place_interfaces(tx, node_id, plan, items, field="interfaces"):
     current = node_ifs.current.get(node_id, {})
     node_ifs.lock([nid for _, nid, _ in wanted.values() if nid] +
                   [row.network_id for row in current.values()])
+    # Addresses asked for first, so that numbering the other interfaces cannot take them.
+    for interface, (path, network_id, ip) in wanted.items():
+        if ip is not None:
+            node_ifs.reserve(path, node_id, interface, network_id, ip)
     for interface, (path, network_id, ip) in wanted.items():
         node_ifs.assign(path, node_id, interface, network_id, ip)
 
