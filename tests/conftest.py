@@ -16,6 +16,8 @@ import pytest
 import requests
 import sqlalchemy
 
+from cairn.db.engine import make_engine
+
 ADMIN_PASSWORD = "test-admin-password"
 PG_URL = os.environ.get("CAIRN_TEST_PG_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -27,6 +29,16 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def require_postgresql():
+    """CAIRN_TEST_PG_URL; when it is not set, skip the test (fail it in CI)."""
+    if not PG_URL:
+        message = "CAIRN_TEST_PG_URL is not set: PostgreSQL is required (make test starts one)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return PG_URL
+
+
 def reset_postgresql(url):
     """An empty public schema, so each module starts from a new database."""
     engine = sqlalchemy.create_engine(url)
@@ -34,6 +46,15 @@ def reset_postgresql(url):
         conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
         conn.exec_driver_sql("CREATE SCHEMA public")
     engine.dispose()
+
+
+def fresh_engine(backend, tmp_path):
+    """An engine on an empty database: "sqlite" in ``tmp_path``, or "postgresql" reset."""
+    if backend == "postgresql":
+        url = require_postgresql()
+        reset_postgresql(url)
+        return make_engine(url, pool_size=2)
+    return make_engine(f"sqlite:///{tmp_path / 'cairn.db'}", pool_size=2)
 
 
 class Server:
@@ -115,11 +136,8 @@ BACKENDS = ["sqlite", "postgresql"]
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def server(request, tmp_path_factory):
-    if request.param == "postgresql" and not PG_URL:
-        message = "CAIRN_TEST_PG_URL is not set: PostgreSQL is required (make test starts one)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+    if request.param == "postgresql":
+        require_postgresql()
     srv = Server(request.param, str(tmp_path_factory.mktemp(request.param)))
     yield srv
     srv.stop()
@@ -138,3 +156,58 @@ def cluster_network(srv, name="cluster", cidr="10.141.0.0/16", **extra):
     answer = srv.save("network", name, fields)
     assert answer.status_code in (201, 204), answer.text
     return answer
+
+
+# -- helpers shared by the test modules ------------------------------------------
+
+def assert_error(answer, status, field=None):
+    """An error answer: the status, and JSON {"message": str[, "field": str]}."""
+    assert answer.status_code == status, answer.text
+    assert answer.headers["Content-Type"].startswith("application/json")
+    body = answer.json()
+    assert isinstance(body.get("message"), str) and body["message"]
+    assert set(body) <= {"message", "field"}
+    if field is not None:
+        assert body.get("field") == field, body
+    return body
+
+
+def assert_bad(answer, field):
+    assert answer.status_code == 400, answer.text
+    body = answer.json()
+    assert body.get("field") == field, body
+    assert field in body["message"]
+
+
+def make_group(server, name, interfaces=(), **fields):
+    """Create a group whose interfaces are (interface, network) pairs."""
+    if interfaces:
+        fields["interfaces"] = [{"interface": i, "network": n} for i, n in interfaces]
+    answer = server.save("group", name, fields)
+    assert answer.status_code == 201, answer.text
+    return answer
+
+
+def make_node(server, name, group, **fields):
+    answer = server.save("node", name, {"group": group, **fields})
+    assert answer.status_code == 201, answer.text
+    return answer
+
+
+def addresses(server, node):
+    """{interface: (network, ipaddress)} of a node, as GET shows it."""
+    return {i["interface"]: (i["network"], i["ipaddress"])
+            for i in server.record("node", node)["interfaces"]}
+
+
+def taken(server, network):
+    """{ipaddress: device} of a network's _list."""
+    answer = server.get(f"/config/network/{network}/_list")
+    assert answer.status_code == 200, answer.text
+    return {t["ipaddress"]: t["device"] for t in answer.json()["config"]["network"][network]["taken"]}
+
+
+def next_free(server, network):
+    answer = server.get(f"/config/network/{network}/_nextfreeip")
+    assert answer.status_code == 200, answer.text
+    return answer.json()["config"]["network"][network]["nextip"]

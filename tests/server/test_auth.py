@@ -15,20 +15,9 @@ import jwt
 import pytest
 import requests
 
-# The superadmin password tests/conftest.py starts the server with.
-ADMIN_PASSWORD = "test-admin-password"
+from conftest import ADMIN_PASSWORD, assert_error
+
 WRONG_PASSWORD = "wrong-password-4711"
-
-
-def assert_error(answer, status, field=None):
-    assert answer.status_code == status, answer.text
-    assert answer.headers["Content-Type"].startswith("application/json")
-    body = answer.json()
-    assert isinstance(body.get("message"), str) and body["message"]
-    assert set(body) <= {"message", "field"}
-    if field is not None:
-        assert body.get("field") == field, body
-    return body
 
 
 def token_request(server, body=None, **kwargs):

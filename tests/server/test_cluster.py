@@ -6,18 +6,9 @@ wrote itself, so their order does not matter.
 
 import pytest
 
+from conftest import assert_error
+
 SETTINGS = ("ntp_server", "debug", "technical_contacts", "provision_method", "provision_fallback")
-
-
-def assert_error(answer, status, field=None):
-    assert answer.status_code == status, answer.text
-    assert answer.headers["Content-Type"].startswith("application/json")
-    body = answer.json()
-    assert isinstance(body.get("message"), str) and body["message"]
-    assert set(body) <= {"message", "field"}
-    if field is not None:
-        assert body.get("field") == field, body
-    return body
 
 
 def cluster(server):

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from conftest import cluster_network
+from conftest import cluster_network, make_group
 
 
 # -- helpers -----------------------------------------------------------------
@@ -99,9 +99,7 @@ def test_concurrent_creation_allocates_first_free_without_holes(server):
                     dhcp_range_begin="10.100.16.100", dhcp_range_end="10.100.16.199")
     cluster_network(server, "cc-ib", "10.100.32.0/21")
     interfaces = {"BOOTIF": "cc-boot", "BMC": "cc-bmc", "ib0": "cc-ib"}
-    answer = server.save("group", "cc", {"interfaces": [
-        {"interface": i, "network": n} for i, n in interfaces.items()]})
-    assert answer.status_code == 201, answer.text
+    make_group(server, "cc", interfaces.items())
     names = [f"cc{n:04d}" for n in range(total)]
 
     def work(index, barrier):
@@ -137,9 +135,7 @@ def test_racing_creates_of_the_same_names_make_each_node_once(server):
     cluster_network(server, "race-a", "10.101.0.0/24")
     cluster_network(server, "race-b", "10.101.1.0/24")
     interfaces = {"BOOTIF": "race-a", "BMC": "race-b"}
-    answer = server.save("group", "race", {"interfaces": [
-        {"interface": i, "network": n} for i, n in interfaces.items()]})
-    assert answer.status_code == 201, answer.text
+    make_group(server, "race", interfaces.items())
     names = [f"race{n:02d}" for n in range(count)]
 
     def work(index, barrier):
@@ -175,9 +171,7 @@ def test_mixed_deletes_and_creates_end_consistent(server):
     cluster_network(server, "mix-b", "10.102.4.0/22")
     cluster_network(server, "mix-c", "10.102.8.0/22")
     interfaces = {"BOOTIF": "mix-a", "BMC": "mix-b", "ib0": "mix-c"}
-    answer = server.save("group", "mix", {"interfaces": [
-        {"interface": i, "network": n} for i, n in interfaces.items()]})
-    assert answer.status_code == 201, answer.text
+    make_group(server, "mix", interfaces.items())
     old = [f"mixold{n:03d}" for n in range(before)]
     new = [f"mixnew{n:03d}" for n in range(created)]
 
@@ -249,8 +243,7 @@ def test_mixed_deletes_and_creates_end_consistent(server):
 def test_racing_creates_with_one_mac_address_make_one_node(server):
     threads = 8
     cluster_network(server, "macrace", "10.103.0.0/24")
-    answer = server.save("group", "macrace", {"interfaces": [{"interface": "BOOTIF", "network": "macrace"}]})
-    assert answer.status_code == 201, answer.text
+    make_group(server, "macrace", [("BOOTIF", "macrace")])
 
     def work(index, barrier):
         http = session(server)

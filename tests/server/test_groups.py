@@ -6,7 +6,7 @@ module (one per database engine) and overlapping networks are refused.
 
 import pytest
 
-from conftest import cluster_network
+from conftest import addresses, assert_bad, cluster_network, make_group, make_node, next_free, taken
 
 
 # -- helpers -----------------------------------------------------------------
@@ -15,51 +15,10 @@ def group_body(name, fields):
     return {"config": {"group": {name: fields}}}
 
 
-def make_group(server, name, interfaces=(), **fields):
-    """Create a group whose interfaces are (interface, network) pairs."""
-    if interfaces:
-        fields["interfaces"] = [{"interface": i, "network": n} for i, n in interfaces]
-    answer = server.save("group", name, fields)
-    assert answer.status_code == 201, answer.text
-    return answer
-
-
-def make_node(server, name, group, **fields):
-    answer = server.save("node", name, {"group": group, **fields})
-    assert answer.status_code == 201, answer.text
-    return answer
-
-
-def addresses(server, node):
-    """{interface: (network, ipaddress)} of a node, as GET shows it."""
-    return {i["interface"]: (i["network"], i["ipaddress"])
-            for i in server.record("node", node)["interfaces"]}
-
-
-def taken(server, network):
-    """{ipaddress: device} of a network's _list."""
-    answer = server.get(f"/config/network/{network}/_list")
-    assert answer.status_code == 200, answer.text
-    return {t["ipaddress"]: t["device"] for t in answer.json()["config"]["network"][network]["taken"]}
-
-
-def next_free(server, network):
-    answer = server.get(f"/config/network/{network}/_nextfreeip")
-    assert answer.status_code == 200, answer.text
-    return answer.json()["config"]["network"][network]["nextip"]
-
-
 def members(server, group):
     answer = server.get(f"/config/group/{group}/_list")
     assert answer.status_code == 200, answer.text
     return answer.json()["config"]["group"][group]["members"]
-
-
-def assert_bad(answer, field):
-    assert answer.status_code == 400, answer.text
-    body = answer.json()
-    assert body.get("field") == field, body
-    assert field in body["message"]
 
 
 # -- list and get ---------------------------------------------------------------

@@ -9,6 +9,8 @@ import itertools
 
 import pytest
 
+from conftest import assert_error, next_free
+
 _names = itertools.count(1)
 _v4_16 = itertools.count(20)     # 10.N.0.0/16
 _v4_28 = itertools.count(1)      # 172.16.N.0/28 and friends
@@ -34,18 +36,6 @@ def cidr6():
 def host(cidr, offset):
     net = ipaddress.ip_network(cidr)
     return str(net.network_address + offset)
-
-
-def assert_error(answer, status, field=None):
-    """An error answer: the status, and JSON {"message": str[, "field": str]}."""
-    assert answer.status_code == status, answer.text
-    assert answer.headers["Content-Type"].startswith("application/json")
-    body = answer.json()
-    assert isinstance(body.get("message"), str) and body["message"]
-    assert set(body) <= {"message", "field"}
-    if field is not None:
-        assert body.get("field") == field, body
-    return body
 
 
 def create_network(server, name, cidr, **extra):
@@ -88,12 +78,6 @@ def node_ip(server, node, interface="BOOTIF"):
         if item["interface"] == interface:
             return item["ipaddress"]
     raise AssertionError(f"node {node} has no interface {interface}")
-
-
-def next_free(server, network):
-    answer = server.get(f"/config/network/{network}/_nextfreeip")
-    assert answer.status_code == 200, answer.text
-    return answer.json()["config"]["network"][network]["nextip"]
 
 
 def status_of(server, network, ip):

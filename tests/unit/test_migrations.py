@@ -20,21 +20,12 @@ from sqlalchemy.exc import IntegrityError
 from cairn.db.engine import make_engine
 from cairn.db.migrate import alembic_config, upgrade
 from cairn.db.schema import metadata
-from conftest import IN_CI, PG_URL, reset_postgresql
+from conftest import fresh_engine
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request, tmp_path):
-    if request.param == "postgresql":
-        if not PG_URL:
-            message = "CAIRN_TEST_PG_URL is not set: PostgreSQL is required (make test starts one)"
-            if IN_CI:
-                pytest.fail(message)
-            pytest.skip(message)
-        reset_postgresql(PG_URL)
-        engine = make_engine(PG_URL, pool_size=2)
-    else:
-        engine = make_engine(f"sqlite:///{tmp_path / 'cairn.db'}", pool_size=2)
+    engine = fresh_engine(request.param, tmp_path)
     yield engine
     engine.dispose()
 

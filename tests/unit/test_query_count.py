@@ -13,11 +13,11 @@ from sqlalchemy import event
 from cairn.auth import Principal
 from cairn.config import Settings
 from cairn.db import cluster as db_cluster
-from cairn.db.engine import make_engine, transaction
+from cairn.db.engine import transaction
 from cairn.db.migrate import upgrade
 from cairn.service import groups, networks, nodes
 from cairn.service.tx import Context
-from conftest import IN_CI, PG_URL, reset_postgresql
+from conftest import fresh_engine
 
 SMALL, LARGE = 10, 200
 GROUPS = 4
@@ -25,16 +25,7 @@ GROUPS = 4
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def ctx(request, tmp_path):
-    if request.param == "postgresql":
-        if not PG_URL:
-            message = "CAIRN_TEST_PG_URL is not set: PostgreSQL is required (make test starts one)"
-            if IN_CI:
-                pytest.fail(message)
-            pytest.skip(message)
-        reset_postgresql(PG_URL)
-        engine = make_engine(PG_URL, pool_size=2)
-    else:
-        engine = make_engine(f"sqlite:///{tmp_path / 'cairn.db'}", pool_size=2)
+    engine = fresh_engine(request.param, tmp_path)
     upgrade(engine)
     with transaction(engine, write=True) as conn:
         db_cluster.ensure(conn, "cluster")
