@@ -2,7 +2,6 @@
 
 import argparse
 import logging
-import signal
 import sys
 
 from . import __version__, config
@@ -53,7 +52,6 @@ def main(argv=None):
     if args.command == "migrate":
         migrate(settings)
         return 0
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     return serve(settings)
 
 

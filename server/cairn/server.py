@@ -8,6 +8,8 @@ connection pool), and threads suit an API whose time goes to the database.
 
 import gc
 import logging
+import signal
+import threading
 
 from cheroot import wsgi
 
@@ -55,11 +57,26 @@ def serve(settings):
     gc.set_threshold(50_000, 20, 20)
     server = wsgi.Server((settings.host, settings.port), app, numthreads=settings.threads,
                          request_queue_size=256)
+    server.prepare()
+
+    # On a signal, a thread stops the server while this one leaves serve().
+    # Stopping inside the handler cannot work: cheroot's stop() waits for the
+    # serve loop, which is this very thread, interrupted by the handler.
+    stopping = threading.Thread(target=server.stop, name="cairn-stop")
+
+    def _stop(_signum, _frame):
+        if stopping.ident is None:  # a second signal while stopping changes nothing
+            stopping.start()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
     log.info("cairn-server listening on http://%s", settings.bind)
     try:
-        server.start()
-    except KeyboardInterrupt:
-        pass
+        server.serve()
     finally:
-        server.stop()
+        if stopping.ident is None:
+            server.stop()
+        else:
+            stopping.join()
+    log.info("cairn-server stopped")
     return 0
