@@ -8,10 +8,9 @@ from .tx import reads, writes
 FIELDS = {
     "ntp_server": F.SHORT,
     "technical_contacts": F.TEXT,
-    # NOT NULL columns: null is a 400, not a failed write.
-    "provision_method": F.Field(F.PROVISION_METHOD.parse, F.PROVISION_METHOD.schema, nullable=False),
-    "provision_fallback": F.Field(F.PROVISION_METHOD.parse, F.PROVISION_METHOD.schema, nullable=False),
-    "debug": F.Field(F.parse_bool, F.BOOL.schema, nullable=False),
+    "provision_method": F.PROVISION_METHOD.not_null(),
+    "provision_fallback": F.PROVISION_METHOD.not_null(),
+    "debug": F.BOOL.not_null(),
 }
 READ_ONLY = ("name", "domain")
 

@@ -110,6 +110,10 @@ class Field:
             return None
         return self.parse(field, value)
 
+    def not_null(self):
+        """The same field, for a NOT NULL column: null is a 400, not a failed write."""
+        return dataclasses.replace(self, nullable=False)
+
     def openapi(self):
         schema = dict(self.schema)
         if self.nullable:

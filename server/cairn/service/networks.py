@@ -19,7 +19,7 @@ FIELDS = {
     "ns_ip": F.IP,
     "ntp_server": F.SHORT,
     "comment": F.TEXT,
-    "dhcp": F.Field(F.parse_bool, F.BOOL.schema, nullable=False),  # NOT NULL column
+    "dhcp": F.BOOL.not_null(),
     "dhcp_range_begin": F.IP,
     "dhcp_range_end": F.IP,
 }

@@ -14,7 +14,7 @@ from .tx import reads, writes
 
 INTERFACE = {"interface": F.IFNAME, "network": F.NAME, "ipaddress": F.IP}
 FIELDS = {
-    "group": F.Field(F.parse_label, F.NAME.schema, nullable=False),
+    "group": F.NAME.not_null(),
     "interfaces": F.list_of(INTERFACE, required=("interface",)),
     "macaddr": F.MAC,
     "switch": F.NAME,
