@@ -20,8 +20,9 @@ _N, _R, _P = 2 ** 14, 8, 1
 
 #: What each admin role may do. A route declares one permission; a principal
 #: with no role may do nothing.
+#: "secrets.read" shows secrets' content and BMC passwords.
 ROLES = {
-    "role.fulladmin": {"config.read", "config.write"},
+    "role.fulladmin": {"config.read", "config.write", "secrets.read"},
     "role.readonly": {"config.read"},
 }
 

@@ -28,6 +28,8 @@ class Settings:
     threads: int = _setting(32, "worker threads of the WSGI server")
     secret_key: str = _setting("", "key that signs tokens; default: read from (or created in) "
                                    "data_dir/token.key", repr=False)
+    secrets_key_file: str = _setting("", "Fernet keys that encrypt secrets and BMC passwords at rest; "
+                                         "default: data_dir/secrets.key (created on first start, mode 0600)")
     commit: str = _setting("", "the commit the server was built from, shown by /version")
 
     @property

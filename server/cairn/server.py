@@ -13,6 +13,7 @@ import threading
 
 from cheroot import wsgi
 
+from . import crypto
 from .api import create_app, wsgi as api_wsgi
 from .config import ensure_secret_key
 from .db import cluster as db_cluster
@@ -34,6 +35,7 @@ def migrate(settings):
 def prepare(settings):
     """The engine of a migrated, bootstrapped database, and the WSGI application."""
     ensure_secret_key(settings)
+    crypto.ensure_key_file(crypto.key_file(settings))
     engine = make_engine(settings.db, pool_size=settings.threads)
     upgrade(engine)
     with transaction(engine, write=True) as conn:

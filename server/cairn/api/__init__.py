@@ -110,7 +110,7 @@ class _NoTrailingSlash:
 
 def create_app(engine, settings):
     """The Bottle application with every route of every area."""
-    from . import cluster, networks, groups, nodes, meta
+    from . import cluster, networks, groups, nodes, journal, meta
     app = _App()
     # orjson: a listing of 10,000 nodes is some 10 MB of JSON, and the
     # standard library needs most of the time budget to write it.
@@ -118,7 +118,7 @@ def create_app(engine, settings):
     app.install(bottle.JSONPlugin(json_dumps=orjson.dumps))
     app.install(CairnPlugin(engine, settings))
     app.default_error_handler = _json_error
-    for area in (meta, cluster, networks, groups, nodes):
+    for area in (meta, cluster, networks, groups, nodes, journal):
         area.register(app)
     for route in app.routes:
         route.prepare()  # applies the plugins now: a route without a permission fails here

@@ -67,22 +67,83 @@ network = Table(
     Column("alloc_floor", BigInteger),
 )
 
-# Referenced by groups and nodes now; their own APIs come with the rest of
-# the config API, so only the identity lives here yet.
 osimage = Table(
     "osimage", metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(NAME), nullable=False, unique=True),
+    Column("path", Text),  # the image tree on the controller
+    Column("distribution", String(64)),
+    Column("osrelease", String(64)),
+    Column("kernelversion", String(255)),
+    Column("kernelfile", String(255)),
+    Column("initrdfile", String(255)),
+    Column("kernelmodules", Text),
+    Column("kerneloptions", Text),
+    Column("dracutmodules", Text),
+    Column("grab_filesystems", Text),  # JSON list
+    Column("grab_exclude", Text),  # JSON list
+    Column("comment", Text),
+    # What the last pack made: the tarball's file name and its SHA-256.
+    Column("imagefile", String(255)),
+    Column("checksum", String(64)),
+    Column("packed_at", BigInteger),
 )
+
+# A tag pins what one pack of an image made, so nodes can stay on it while
+# the image is repacked.
+osimagetag = Table(
+    "osimagetag", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("osimage_id", Integer, ForeignKey("osimage.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("name", String(NAME), nullable=False),
+    Column("kernelversion", String(255)),
+    Column("kernelfile", String(255)),
+    Column("initrdfile", String(255)),
+    Column("kerneloptions", Text),
+    Column("imagefile", String(255)),
+    Column("checksum", String(64)),
+    UniqueConstraint("osimage_id", "name"),
+)
+
 bmcsetup = Table(
     "bmcsetup", metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(NAME), nullable=False, unique=True),
+    Column("userid", Integer),
+    Column("username", String(255)),
+    Column("password", Text),  # Fernet token (cairn.crypto), never plain text
+    Column("mgmtchannel", Integer),
+    Column("netchannel", Integer),
+    Column("unmanaged_bmc_users", String(16)),
+    Column("comment", Text),
 )
+
+
+def _device_address():
+    """The one address a switch or other device may take in a network (see node_interface)."""
+    return [_ref("network"), Column("ip_key", BigInteger)]
+
+
 switch = Table(
     "switch", metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(NAME), nullable=False, unique=True),
+    *_device_address(),
+    Column("oid", String(255)),
+    Column("read", String(255)),  # SNMP read community
+    Column("rw", String(255)),  # SNMP read-write community
+    Column("comment", Text),
+    UniqueConstraint("network_id", "ip_key"),
+)
+
+otherdev = Table(
+    "otherdev", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(NAME), nullable=False, unique=True),
+    *_device_address(),
+    Column("comment", Text),
+    UniqueConstraint("network_id", "ip_key"),
 )
 
 
@@ -166,4 +227,82 @@ admin = Table(
     Column("roles", Text, nullable=False, default=""),  # comma-separated
     Column("superadmin", Boolean, nullable=False, default=False),
     Column("last_modified", BigInteger),
+)
+
+# A secret belongs to one node or one group; its content is a Fernet token.
+secret = Table(
+    "secret", metadata,
+    Column("id", Integer, primary_key=True),
+    _ref("node", ondelete="CASCADE"),
+    _ref("nodegroup", ondelete="CASCADE"),
+    Column("name", String(255), nullable=False),
+    Column("path", Text),
+    Column("content", Text, nullable=False),
+    UniqueConstraint("node_id", "name"),
+    UniqueConstraint("nodegroup_id", "name"),
+)
+
+rack = Table(
+    "rack", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(NAME), nullable=False, unique=True),
+    Column("size", Integer, nullable=False),  # height in rack units
+    Column("order", String(16), nullable=False),  # "ascending" or "descending" unit numbers
+    Column("room", String(255)),
+    Column("site", String(255)),
+    Column("comment", Text),
+)
+
+# A piece of hardware in the inventory; in a rack when rack_id is set.
+# Nodes, switches and other devices are referenced (renames follow, deletes
+# take the entry along); controllers and anything else go by name.
+rack_device = Table(
+    "rack_device", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("type", String(16), nullable=False),
+    Column("name", String(255)),
+    _ref("node", ondelete="CASCADE"),
+    _ref("switch", ondelete="CASCADE"),
+    _ref("otherdev", ondelete="CASCADE"),
+    Column("vendor", String(255)),
+    Column("height", Integer, nullable=False),
+    Column("orientation", String(16), nullable=False),
+    Column("rack_id", Integer, ForeignKey("rack.id", ondelete="SET NULL"), index=True),
+    Column("position", Integer),
+    UniqueConstraint("type", "name"),
+    UniqueConstraint("node_id"),
+    UniqueConstraint("switch_id"),
+    UniqueConstraint("otherdev_id"),
+)
+
+# The audit trail: one entry per write, payload with secrets masked. Columns
+# after the spec's journal entries; "sendby" is the controller that did it.
+journal = Table(
+    "journal", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created", BigInteger, nullable=False, index=True),  # milliseconds since the epoch
+    Column("principal", String(255)),
+    Column("function", String(255), nullable=False),
+    Column("object", String(255)),
+    Column("param", Text),
+    Column("payload", Text),
+    Column("masteronly", Boolean, nullable=False, default=False),
+    Column("misc", Text),
+    Column("sendby", String(255), index=True),
+    Column("sendfor", String(255)),
+)
+
+# Long work run in the background (packing an image): its state, readable
+# from any controller.
+job = Table(
+    "job", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("object", String(255)),
+    Column("controller", String(255), nullable=False),
+    Column("status", String(16), nullable=False),  # queued, running, done, failed
+    Column("progress", Integer, nullable=False, default=0),  # percent
+    Column("message", Text),
+    Column("created", BigInteger, nullable=False),
+    Column("updated", BigInteger, nullable=False),
 )

@@ -8,6 +8,7 @@ import time
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from ..db.engine import transaction
+from . import audit
 from .errors import Conflict, Unavailable
 
 _ATTEMPTS = 8
@@ -43,19 +44,31 @@ def reads(fn):
     return run
 
 
-def writes(fn):
+def writes(fn=None, *, journal=True):
     """Run ``fn(tx, ...)`` in a write transaction, retried when a concurrent one wins a race.
 
     Every check that can fail for bad input is made explicitly before the
     write, so an IntegrityError here means another transaction committed
     the same name or address first: running again sees it and decides anew.
+
+    A write a principal asked for is journaled in the same transaction
+    (unless ``journal=False``): the audit trail holds exactly the writes
+    that were committed.
     """
+    if fn is None:
+        return functools.partial(writes, journal=journal)
+    function = f"{fn.__module__.rsplit('.', 1)[-1]}.{fn.__name__}"
+
     @functools.wraps(fn)
     def run(ctx, *args, **kwargs):
         for attempt in range(_ATTEMPTS):
             try:
                 with transaction(ctx.engine, write=True) as conn:
-                    return fn(Tx(conn, ctx.principal, ctx.settings), *args, **kwargs)
+                    tx = Tx(conn, ctx.principal, ctx.settings)
+                    result = fn(tx, *args, **kwargs)
+                    if journal and ctx.principal is not None:
+                        audit.record_write(tx, function, args, kwargs)
+                    return result
             except IntegrityError as exc:
                 if attempt == _ATTEMPTS - 1:
                     raise Conflict(f"conflicting concurrent change, try again: {exc.orig}") from exc
