@@ -179,6 +179,23 @@ def assert_bad(answer, field):
     assert field in body["message"]
 
 
+def make_admin(server, name, roles, password="admin-password"):
+    """An admin with ``roles``, written into the server's database (the admin API comes
+    with tenancy); returns a token of theirs."""
+    import uuid
+    from cairn import auth
+    from cairn.db import admins
+    from cairn.db.engine import transaction
+    engine = make_engine(server.db, pool_size=1)
+    try:
+        with transaction(engine, write=True) as conn:
+            admins.create(conn, uid=uuid.uuid4().hex, name=name, roles=",".join(roles),
+                          password_hash=auth.hash_password(password), superadmin=False)
+    finally:
+        engine.dispose()
+    return server.login(name, password)
+
+
 def make_group(server, name, interfaces=(), **fields):
     """Create a group whose interfaces are (interface, network) pairs."""
     if interfaces:
