@@ -65,4 +65,9 @@ def transaction(engine, write):
     with queue, engine.connect() as conn:
         conn = conn.execution_options(cairn_write=write)
         with conn.begin():
+            if not write and engine.dialect.name == "postgresql":
+                # One snapshot for the whole request: a listing takes several
+                # statements, which must not see a write land between them.
+                # (SQLite's read transactions are snapshots already.)
+                conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             yield conn
