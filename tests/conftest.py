@@ -48,6 +48,21 @@ def reset_postgresql(url):
     engine.dispose()
 
 
+def other_database(suffix):
+    """The URL of another database in the test PostgreSQL, created when missing: for a
+    second server beside the module's."""
+    url = sqlalchemy.engine.make_url(require_postgresql())
+    name = f"{url.database}_{suffix}"
+    engine = sqlalchemy.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        exists = conn.execute(sqlalchemy.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                              {"name": name}).first()
+        if not exists:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')  # a test's constant name
+    engine.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
 def fresh_engine(backend, tmp_path):
     """An engine on an empty database: "sqlite" in ``tmp_path``, or "postgresql" reset."""
     if backend == "postgresql":
@@ -60,14 +75,15 @@ def fresh_engine(backend, tmp_path):
 class Server:
     """A running cairn-server and an authenticated client for it."""
 
-    def __init__(self, backend, tmpdir, extra_env=None):
+    def __init__(self, backend, tmpdir, extra_env=None, pg_url=None):
+        """``pg_url``: another PostgreSQL database than CAIRN_TEST_PG_URL's (see other_database)."""
         self.backend = backend
         self.data_dir = os.path.join(tmpdir, "data")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         if backend == "postgresql":
-            reset_postgresql(PG_URL)
-            self.db = PG_URL
+            self.db = pg_url or PG_URL
+            reset_postgresql(self.db)
         else:
             self.db = f"sqlite:///{os.path.join(self.data_dir, 'cairn.db')}"
         env = dict(os.environ, CAIRN_ADMIN_PASSWORD=ADMIN_PASSWORD, **(extra_env or {}))
@@ -222,6 +238,13 @@ def taken(server, network):
     answer = server.get(f"/config/network/{network}/_list")
     assert answer.status_code == 200, answer.text
     return {t["ipaddress"]: t["device"] for t in answer.json()["config"]["network"][network]["taken"]}
+
+
+def members(server, kind, name):
+    """The nodes of GET /config/<kind>/<name>/_list."""
+    answer = server.get(f"/config/{kind}/{name}/_list")
+    assert answer.status_code == 200, answer.text
+    return answer.json()["config"][kind][name]["members"]
 
 
 def next_free(server, network):

@@ -1,4 +1,4 @@
-"""cairn-server: serve the API, or migrate the database."""
+"""cairn-server: serve the API, migrate the database, or rotate the key of stored secrets."""
 
 import argparse
 import logging
@@ -7,6 +7,12 @@ import sys
 from . import __version__, config
 
 log = logging.getLogger("cairn")
+
+_ROTATE_KEY = ("encrypt every secret and BMC password with a new key, then remove the old keys "
+               "from the key file (secrets_key_file, default DATA_DIR/secrets.key). Safe while "
+               "servers run: they read the key file again when it changes. Controllers that share "
+               "a database must share the key file; a controller with its own copy must have its "
+               "server stopped until the new file is copied to it")
 
 
 def _parser():
@@ -22,14 +28,15 @@ def _parser():
     parser.add_argument("--version", action="version", version=f"cairn-server {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     for name, text in (("serve", "run the API server (applies pending migrations first)"),
-                       ("migrate", "apply pending database migrations and exit")):
+                       ("migrate", "apply pending database migrations and exit"),
+                       ("rotate-key", _ROTATE_KEY)):
         sub = commands.add_parser(name, help=text, description=text)
         sub.add_argument("--config", metavar="FILE", help="TOML file of settings (env: CAIRN_CONFIG)")
         sub.add_argument("--db", metavar="URL",
                          help="database URL: sqlite:///PATH (default: DATA_DIR/cairn.db) or "
                               "postgresql+psycopg://USER:PASS@HOST/DB (env: CAIRN_DB)")
         sub.add_argument("--data-dir", metavar="DIR",
-                         help=f"directory of the SQLite database and the token key "
+                         help=f"directory of the SQLite database and the key files "
                               f"(default: {config.DEFAULT_DATA_DIR}; env: CAIRN_DATA_DIR)")
         if name == "serve":
             sub.add_argument("--bind", metavar="HOST:PORT",
@@ -51,6 +58,10 @@ def main(argv=None):
     from .server import migrate, serve
     if args.command == "migrate":
         migrate(settings)
+        return 0
+    if args.command == "rotate-key":
+        from .keys import rotate
+        rotate(settings)
         return 0
     return serve(settings)
 

@@ -20,6 +20,9 @@ class Settings:
     bind: str = _setting(DEFAULT_BIND, "host:port to listen on")
     db: str = _setting("", "SQLAlchemy URL; default: SQLite file cairn.db in data_dir")
     data_dir: str = _setting(DEFAULT_DATA_DIR, "where the SQLite database and the token signing key live")
+    files_dir: str = _setting("", "where packed images, kernels and initrds are written and served "
+                                  "(/files); default: data_dir/files")
+    job_workers: int = _setting(2, "background jobs (image packing) run at the same time")
     token_lifespan: int = _setting(3600, "seconds a token from POST /token stays valid")
     admin_user: str = _setting("admin", "name of the superadmin created on an empty database")
     admin_password: str = _setting("", "its password; generated and printed once when empty")
@@ -78,6 +81,9 @@ def load(config_file=None, environ=os.environ, overrides=None):
         raise SystemExit(f"cairn-server: bind must be HOST:PORT, not {settings.bind!r}")
     if not settings.db:
         settings.db = f"sqlite:///{os.path.abspath(os.path.join(settings.data_dir, 'cairn.db'))}"
+    if settings.job_workers < 1:
+        raise SystemExit(f"cairn-server: job_workers must be at least 1, not {settings.job_workers}")
+    settings.files_dir = os.path.abspath(settings.files_dir or os.path.join(settings.data_dir, "files"))
     settings.controller_name = settings.controller_name or socket.gethostname()
     settings.commit = settings.commit or _git_commit()
     return settings

@@ -14,6 +14,11 @@ import threading
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 
+class KeyMissing(Exception):
+    """A stored value that no key of the key file decrypts: the file is not the one
+    the value was encrypted with."""
+
+
 def key_file(settings):
     return settings.secrets_key_file or os.path.join(settings.data_dir, "secrets.key")
 
@@ -78,8 +83,13 @@ class Keyring:
         try:
             return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
         except InvalidToken:
-            # Perhaps another controller rotated the key: read the file again.
+            pass
+        # Perhaps another controller rotated the key: read the file again.
+        try:
             return self._load().decrypt(token.encode("ascii")).decode("utf-8")
+        except InvalidToken:
+            raise KeyMissing(f"a stored secret cannot be decrypted with the keys of {self.path}: "
+                             f"that file lacks the key it was encrypted with") from None
 
     def rotate(self, token):
         """``token`` encrypted again with the first key."""

@@ -19,7 +19,7 @@ from .config import ensure_secret_key
 from .db import cluster as db_cluster
 from .db.engine import make_engine, transaction
 from .db.migrate import upgrade
-from .service import accounts
+from .service import accounts, jobs, packing
 from .service.tx import Context
 
 log = logging.getLogger("cairn.server")
@@ -41,8 +41,10 @@ def prepare(settings):
     with transaction(engine, write=True) as conn:
         db_cluster.ensure(conn, settings.cluster_name)
         db_cluster.register_controller(conn, settings.controller_name, settings.host, settings.port)
-    generated = accounts.ensure_superadmin(Context(engine, None, settings),
-                                           settings.admin_user, settings.admin_password)
+    ctx = Context(engine, None, settings)
+    # Jobs run in this process's threads: those a stop cut short end now.
+    packing.remove_leftovers(settings.files_dir, jobs.fail_interrupted(ctx))
+    generated = accounts.ensure_superadmin(ctx, settings.admin_user, settings.admin_password)
     if generated:
         # Printed once, to the console only: the database keeps just the hash.
         print(f"Created superadmin '{settings.admin_user}' with password: {generated}", flush=True)
@@ -80,5 +82,6 @@ def serve(settings):
             server.stop()
         else:
             stopping.join()
+        jobs.shutdown()
     log.info("cairn-server stopped")
     return 0

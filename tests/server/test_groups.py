@@ -6,19 +6,13 @@ module (one per database engine) and overlapping networks are refused.
 
 import pytest
 
-from conftest import addresses, assert_bad, cluster_network, make_group, make_node, next_free, taken
+from conftest import addresses, assert_bad, cluster_network, make_group, make_node, members, next_free, taken
 
 
 # -- helpers -----------------------------------------------------------------
 
 def group_body(name, fields):
     return {"config": {"group": {name: fields}}}
-
-
-def members(server, group):
-    answer = server.get(f"/config/group/{group}/_list")
-    assert answer.status_code == 200, answer.text
-    return answer.json()["config"]["group"][group]["members"]
 
 
 # -- list and get ---------------------------------------------------------------
@@ -189,7 +183,7 @@ def test_rename_moves_members_along(server):
     assert server.record("node", "ren-n1")["group"] == "ren-new"
     assert server.record("node", "ren-n2")["group"] == "ren-new"
     assert addresses(server, "ren-n1") == before
-    assert members(server, "ren-new") == ["ren-n1", "ren-n2"]
+    assert members(server, "group", "ren-new") == ["ren-n1", "ren-n2"]
     assert server.get("/config/group/ren-old/_list").status_code == 404
 
 
@@ -238,8 +232,8 @@ def test_clone_copies_fields_and_interfaces_but_not_members(server):
         assert copy[key] == source[key], key
     assert copy["interfaces"] == [{"interface": "BOOTIF", "network": "cnet1"},
                                   {"interface": "ib0", "network": "cnet2"}]
-    assert members(server, "clone-dst") == []
-    assert members(server, "clone-src") == ["clone-member"]
+    assert members(server, "group", "clone-dst") == []
+    assert members(server, "group", "clone-src") == ["clone-member"]
     assert server.record("node", "clone-member")["group"] == "clone-src"
 
 
@@ -323,7 +317,7 @@ def test_delete_with_members_is_refused_and_deletes_nothing(server):
         assert "del-busy-n1" in answer.json()["message"]
         assert "del-busy-n2" in answer.json()["message"]
     assert server.record("group", "del-busy")["comment"] == "busy"
-    assert members(server, "del-busy") == ["del-busy-n1", "del-busy-n2"]
+    assert members(server, "group", "del-busy") == ["del-busy-n1", "del-busy-n2"]
     assert addresses(server, "del-busy-n1") == before
     # Once the members are gone, the group goes too.
     assert server.get("/config/node/del-busy-n1/_delete").status_code == 204
@@ -344,15 +338,15 @@ def test_deleted_name_can_be_created_again(server):
 def test_members_lists_the_group_nodes(server):
     make_group(server, "mem-a")
     make_group(server, "mem-b")
-    assert members(server, "mem-a") == []
+    assert members(server, "group", "mem-a") == []
     for name in ("mem-n3", "mem-n1", "mem-n2"):
         make_node(server, name, "mem-a")
     make_node(server, "mem-other", "mem-b")
-    assert sorted(members(server, "mem-a")) == ["mem-n1", "mem-n2", "mem-n3"]
-    assert members(server, "mem-b") == ["mem-other"]
+    assert sorted(members(server, "group", "mem-a")) == ["mem-n1", "mem-n2", "mem-n3"]
+    assert members(server, "group", "mem-b") == ["mem-other"]
     assert server.save("node", "mem-n2", {"group": "mem-b"}).status_code == 204
-    assert sorted(members(server, "mem-a")) == ["mem-n1", "mem-n3"]
-    assert sorted(members(server, "mem-b")) == ["mem-n2", "mem-other"]
+    assert sorted(members(server, "group", "mem-a")) == ["mem-n1", "mem-n3"]
+    assert sorted(members(server, "group", "mem-b")) == ["mem-n2", "mem-other"]
     assert server.get("/config/group/mem-none/_list").status_code == 404
 
 

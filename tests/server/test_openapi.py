@@ -96,7 +96,8 @@ def test_every_operation_has_summary_and_responses(doc):
         assert operation.get("responses"), f"{method} {path}"
         for status, response in operation["responses"].items():
             assert response.get("description"), f"{method} {path} {status}"
-        assert any(s.startswith("2") for s in operation["responses"]), f"{method} {path}: no success"
+        if not operation["summary"].startswith("Unsupported"):  # the spec's always-400 POSTs
+            assert any(s.startswith("2") for s in operation["responses"]), f"{method} {path}: no success"
 
 
 def test_operation_ids_are_unique(doc):

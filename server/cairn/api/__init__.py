@@ -12,6 +12,7 @@ import types
 import bottle
 import orjson
 
+from .. import crypto
 from ..service import accounts
 from ..service.errors import Forbidden, ServiceError, Unauthorized, invalid
 from ..service.tx import Context
@@ -71,6 +72,9 @@ class CairnPlugin:
                 return callback(ctx, *args, **kwargs)
             except ServiceError as exc:
                 return _error_body(exc.status, exc.message, exc.field)
+            except crypto.KeyMissing as exc:
+                log.error("%s", exc)  # names the key file, never a value
+                return _error_body(500, str(exc))
         return wrapper
 
 
@@ -110,7 +114,8 @@ class _NoTrailingSlash:
 
 def create_app(engine, settings):
     """The Bottle application with every route of every area."""
-    from . import cluster, networks, groups, nodes, journal, meta
+    from . import (bmcsetups, cluster, devices, files, groups, journal, meta, networks, nodes,
+                   osimages, racks, secrets, status)
     app = _App()
     # orjson: a listing of 10,000 nodes is some 10 MB of JSON, and the
     # standard library needs most of the time budget to write it.
@@ -118,7 +123,8 @@ def create_app(engine, settings):
     app.install(bottle.JSONPlugin(json_dumps=orjson.dumps))
     app.install(CairnPlugin(engine, settings))
     app.default_error_handler = _json_error
-    for area in (meta, cluster, networks, groups, nodes, journal):
+    for area in (meta, cluster, networks, groups, nodes, journal, secrets, bmcsetups,
+                 devices, racks, osimages, status, files):
         area.register(app)
     for route in app.routes:
         route.prepare()  # applies the plugins now: a route without a permission fails here

@@ -45,6 +45,17 @@ def register(app, kind, svc, record_schema, write_schema):
         return no_content()
 
 
+def register_members(app, kind, svc, summary, response=None):
+    """``GET /config/<kind>/<name>/_list``: the nodes that use the object."""
+    response = response or schemas.config(kind, schemas.by_name({"type": "object", "properties": {
+        "members": {"type": "array", "items": {"type": "string"}}}}))
+
+    @app.get(f"/config/{kind}/<name>/_list", permission=READ, summary=summary, response=response,
+             statuses=[200, 401, 404])
+    def members(ctx, name):
+        return envelope(kind, {name: {"members": svc.members(ctx, name)}})
+
+
 def register_interfaces(app, kind, svc, item_schema):
     """Interface lists of groups and nodes: list, post, show one, delete one."""
     base = f"/config/{kind}/<name>/interfaces"

@@ -6,7 +6,7 @@ from .. import __version__
 from . import PUBLIC, schemas
 
 _WILDCARD = re.compile(r"<([a-zA-Z_][a-zA-Z0-9_]*)(:[^>]*)?>")
-_REASONS = {200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request",
+_REASONS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 400: "Bad Request",
             401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
             503: "Service Unavailable"}
 
@@ -20,7 +20,7 @@ def _responses(config):
     responses = {}
     for status in config.get("statuses") or [200]:
         answer = {"description": _REASONS.get(status, str(status))}
-        if status in (200, 201) and config.get("response"):
+        if status in (200, 201, 202) and config.get("response"):
             answer["content"] = {"application/json": {"schema": dict(config["response"])}}
         elif status >= 400 or status == 201:
             answer["content"] = {"application/json": {"schema": schemas.MESSAGE}}

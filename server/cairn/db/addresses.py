@@ -1,10 +1,32 @@
-"""Queries on the addresses taken in a network (node interfaces for now)."""
+"""Queries on the addresses taken in a network: by node interfaces, switches and
+other devices.
 
-from sqlalchemy import case, func, select, update
+The three tables keep an address alike, as (network_id, ip_key) under a
+unique index; the queries read them together as one UNION ALL, one indexed
+SELECT a table, so a query's count never depends on how many holders there are.
+"""
 
-from .schema import network, node, node_interface
+from sqlalchemy import case, func, literal, select, union_all, update
+
+from .schema import network, node, node_interface, otherdev, switch
 
 _BATCH = 512
+_HOLDERS = (node_interface, switch, otherdev)
+
+
+def _held(where):
+    """(kind, id, ip_key, name) of the addresses for which ``where(table)`` holds.
+
+    kind and id are the table and row holding the address; name is what a
+    network's _list shows: the device's own name, or a node interface's node's.
+    """
+    def holders(table, name):
+        return select(literal(table.name).label("kind"), table.c.id, table.c.ip_key,
+                      name.label("name")).where(*where(table))
+    interfaces = holders(node_interface, node.c.name).join(
+        node, node.c.id == node_interface.c.node_id)
+    return union_all(interfaces, holders(switch, switch.c.name),
+                     holders(otherdev, otherdev.c.name)).subquery()
 
 
 def lock_networks(conn, network_ids):
@@ -24,20 +46,37 @@ def lock_networks(conn, network_ids):
 
 
 def taken_keys_from(conn, network_id, key):
-    """Taken keys of ``network_id`` from ``key`` on, ascending, one batch."""
-    return conn.execute(
-        select(node_interface.c.ip_key)
-        .where(node_interface.c.network_id == network_id, node_interface.c.ip_key >= key)
-        .order_by(node_interface.c.ip_key).limit(_BATCH)).scalars().all(), _BATCH
+    """Taken keys of ``network_id`` from ``key`` on, ascending, one batch.
+
+    Each table gives its own first batch (an index range scan that stops
+    there), and the first batch of the union lies among those.
+    """
+    batches = [select(table.c.ip_key)
+               .where(table.c.network_id == network_id, table.c.ip_key >= key)
+               .order_by(table.c.ip_key).limit(_BATCH).subquery() for table in _HOLDERS]
+    keys = union_all(*(select(batch.c.ip_key) for batch in batches)).subquery()
+    return conn.execute(select(keys.c.ip_key).order_by(keys.c.ip_key).limit(_BATCH)
+                        ).scalars().all(), _BATCH
 
 
 def taken(conn, network_id):
-    """Every (key, device name) taken in a network, ascending."""
-    return conn.execute(
-        select(node_interface.c.ip_key, node.c.name)
-        .join(node, node.c.id == node_interface.c.node_id)
-        .where(node_interface.c.network_id == network_id)
-        .order_by(node_interface.c.ip_key)).all()
+    """Every (key, holder name) taken in a network, ascending."""
+    held = _held(lambda table: [table.c.network_id == network_id])
+    return conn.execute(select(held.c.ip_key, held.c.name).order_by(held.c.ip_key)).all()
+
+
+def count_taken_between(conn, network_id, low_key, high_key):
+    counts = union_all(*(select(func.count().label("n")).where(
+        table.c.network_id == network_id, table.c.ip_key.between(low_key, high_key))
+        for table in _HOLDERS)).subquery()
+    return conn.execute(select(func.sum(counts.c.n))).scalar_one()
+
+
+def highest_key(conn, network_id):
+    highest = union_all(*(select(func.max(table.c.ip_key).label("key"))
+                          .where(table.c.network_id == network_id)
+                          for table in _HOLDERS)).subquery()
+    return conn.execute(select(func.max(highest.c.key))).scalar()
 
 
 def lower_floor(conn, network_id, key):
@@ -67,9 +106,6 @@ def raise_floor(conn, network_id, key):
 
 
 def holder(conn, network_id, key):
-    """The node interface holding ``key`` in a network (id, name of its node), or None."""
-    return conn.execute(
-        select(node_interface.c.id, node.c.name)
-        .join(node, node.c.id == node_interface.c.node_id)
-        .where(node_interface.c.network_id == network_id, node_interface.c.ip_key == key)
-    ).first()
+    """What holds ``key`` in a network (kind, id, ip_key, name), or None."""
+    held = _held(lambda table: [table.c.network_id == network_id, table.c.ip_key == key])
+    return conn.execute(select(held)).first()

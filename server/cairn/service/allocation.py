@@ -68,12 +68,12 @@ class Allocator:
             if to_key(offset) not in asked:
                 return to_key(offset)
 
-    def chosen_key(self, field, network_id, ip, interface_id=None):
+    def chosen_key(self, field, network_id, ip, own=None):
         """The key of an address the client chose: in the network, assignable, and
-        free or already held by ``interface_id``."""
+        free or already held by ``own``, a (kind, id) as db.addresses.holder names them."""
         offset = self.subnet(network_id).assignable_offset(field, ip)
         key = to_key(offset)
         holder = addresses.holder(self.conn, network_id, key)
-        if holder is not None and holder.id != interface_id:
+        if holder is not None and (holder.kind, holder.id) != own:
             raise invalid(field, f"{ip} is already taken by {holder.name}")
         return key

@@ -7,6 +7,7 @@ from .cluster import settings as cluster_settings
 from .errors import invalid, not_found
 from .inherit import resolve_group
 from .interfaces import NodeInterfaces
+from .osimagetags import check_group_pin
 from .refs import check_unique_interfaces, network_ids, to_columns
 from .named import claim, fetch
 from .tx import reads, writes
@@ -115,6 +116,7 @@ def save(tx, name, data):
     else:
         group_id = row.id
         objects.change(tx.conn, group, group_id, values)
+    check_group_pin(tx, group_id, values)
     if items:
         _set_interfaces(tx, group_id, items)
     return row is None
@@ -132,6 +134,7 @@ def clone(tx, name, data):
     check_unique_interfaces(items)
     copied = {column.name: getattr(source, column.name) for column in group.c if column.name != "id"}
     group_id = objects.create(tx.conn, group, {**copied, **to_columns(tx.conn, values), "name": new_name})
+    check_group_pin(tx, group_id, values)
     merged = {r.interface: {"interface": r.interface, "network": r.network}
               for r in db_groups.interfaces(tx.conn, source.id)}
     merged.update((item["interface"], item) for item in items)

@@ -2,7 +2,8 @@
 
 A node's unset field takes its group's value, a group's unset field the
 cluster's (for the provisioning method) or the built-in default. Records
-say the source of each such field in ``_<field>_source``.
+say the source of each such field in ``_<field>_source``. A group's
+osimagetag reaches only the nodes that take the group's osimage too.
 """
 
 #: field -> (group column, cluster column, default)
@@ -74,4 +75,7 @@ def resolve_node(own, defaults):
             resolved[field] = value
             resolved[source] = "node"
             resolved["_override"] = True
+    if resolved["_osimagetag_source"] == "group" and resolved["osimage"] != defaults["osimage"]:
+        # A tag is a tag of one image: the group's does not follow a node onto its own image.
+        resolved["osimagetag"], resolved["_osimagetag_source"] = None, "default"
     return resolved

@@ -1,6 +1,7 @@
 """Putting a node's interface into a network, with an address, in one transaction."""
 
 from ..db import addresses, nodes as db_nodes
+from ..db.schema import node_interface
 from .allocation import Allocator
 from .errors import invalid
 
@@ -46,7 +47,7 @@ class NodeInterfaces:
             return
         if ip is not None:
             key = self.alloc.chosen_key(f"{field}.ipaddress", network_id, ip,
-                                        existing.id if same_network else None)
+                                        (node_interface.name, existing.id) if same_network else None)
         else:
             key = self.alloc.next_key(field, network_id)
         if existing is None:

@@ -1,4 +1,4 @@
-"""Networks: the address plans that node interfaces take their addresses from."""
+"""Networks: the address plans that node interfaces and devices take their addresses from."""
 
 import ipaddress
 import types
@@ -72,7 +72,7 @@ def _validate(tx, values, row_id=None):
 def _check_taken_addresses_fit(tx, row, values):
     """A changed address plan must still hold every address already handed out."""
     subnet = Subnet(types.SimpleNamespace(**{f: values.get(f) for f in _ADDRESS_FIELDS}))
-    highest = db_networks.highest_key(tx.conn, row.id)
+    highest = addresses.highest_key(tx.conn, row.id)
     if highest is not None and from_key(highest) > subnet.last:
         raise invalid("network", f"{values['network']} is too small for the addresses "
                                  f"taken in '{row.name}' (offset {from_key(highest)})")
@@ -84,9 +84,9 @@ def _check_taken_addresses_fit(tx, row, values):
                 raise invalid(field, f"{values[field]} is taken by {holder.name}")
     if subnet.dhcp_range:
         low, high = subnet.dhcp_range
-        if db_networks.count_taken_between(tx.conn, row.id, to_key(low), to_key(high)):
+        if addresses.count_taken_between(tx.conn, row.id, to_key(low), to_key(high)):
             raise invalid("dhcp_range_begin", "the DHCP range holds addresses already "
-                                              "taken by nodes")
+                                              "taken by nodes or devices")
 
 
 @writes
@@ -134,9 +134,8 @@ def clone(tx, name, data):
 @writes
 def delete(tx, name):
     row = fetch(tx, network, "network", name, for_update=True)
-    groups, nodes = db_networks.users(tx.conn, row.id)
-    if groups or nodes:
-        users = [f"group {g}" for g in groups] + [f"node {n}" for n in nodes]
+    users = [f"{kind} {user}" for kind, names in db_networks.users(tx.conn, row.id) for user in names]
+    if users:
         raise invalid("network", f"network '{name}' is in use by {', '.join(users)}")
     objects.remove(tx.conn, network, row.id)
 
@@ -176,7 +175,8 @@ def address_status(tx, name, ip):
 
 @reads
 def taken_addresses(tx, name):
-    """Every taken address with its device: the name server, the gateway, node interfaces."""
+    """Every taken address with its device: the name server, the gateway, node
+    interfaces (named by their node), switches and other devices."""
     row = fetch(tx, network, "network", name)
     subnet = Subnet(row)
     taken = [(subnet.offset(ip), _reserved_owner(subnet, row, subnet.offset(ip)))

@@ -7,6 +7,7 @@ from .errors import invalid, not_found
 from .groups import _Lookup as GroupLookup
 from .inherit import group_defaults, resolve_node
 from .interfaces import NodeInterfaces
+from .osimagetags import check_node_pin
 from .refs import check_unique_interfaces, network_ids, to_columns
 from .subnet import Subnet, from_key
 from .named import claim, fetch
@@ -170,6 +171,7 @@ def save(tx, name, data):
         objects.change(tx.conn, node, node_id, values)
         if values.get("nodegroup_id", row.nodegroup_id) != row.nodegroup_id:
             plan = _group_plan(tx, values["nodegroup_id"])
+    check_node_pin(tx, node_id, values)
     _place_interfaces(tx, node_id, plan, items)
     return row is None
 
@@ -185,6 +187,7 @@ def clone(tx, name, data):
     _check_mac(tx, values.get("macaddr"))
     copied = {c.name: getattr(source, c.name) for c in node.c if c.name not in _NOT_CLONED}
     node_id = objects.create(tx.conn, node, {**copied, **to_columns(tx.conn, values), "name": new_name})
+    check_node_pin(tx, node_id, values)
     plan = {row.interface: row.network_id for row in db_nodes.interfaces(tx.conn, [source.id])}
     _place_interfaces(tx, node_id, plan, items)
     return new_name

@@ -1,0 +1,20 @@
+"""/files: the packed images, kernels and initrds, with HTTP ranges for resumed downloads."""
+
+import bottle
+
+from ..service.errors import not_found
+from . import crud
+
+
+def register(app):
+    @app.get("/files/<name>", permission=crud.READ,
+             summary="A file of files_dir: an image's tarball, kernel or initrd (Range, "
+                     "If-Modified-Since and If-None-Match are honoured)",
+             statuses=[200, 206, 304, 401, 404, 416])
+    def download(ctx, name):
+        # Hidden names are refused too: packs in progress work in ".<job>.part".
+        if "/" in name or "\\" in name or name.startswith("."):
+            raise not_found("file", name)
+        # One type for all: kernels and initrds have no extension to guess one from.
+        return bottle.static_file(name, root=ctx.settings.files_dir,
+                                  mimetype="application/octet-stream")

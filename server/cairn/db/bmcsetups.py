@@ -1,0 +1,12 @@
+"""Queries about BMC setups: which nodes use one (through their group)."""
+
+from sqlalchemy import select
+
+from .schema import group, node
+
+
+def member_names(conn, bmcsetup_id):
+    """Names of the nodes whose group uses the BMC setup, sorted."""
+    return conn.execute(
+        select(node.c.name).join(group, group.c.id == node.c.nodegroup_id)
+        .where(group.c.bmcsetup_id == bmcsetup_id).order_by(node.c.name)).scalars().all()
