@@ -52,6 +52,7 @@ GROUP_INTERFACES = [{"interface": "BOOTIF", "network": "cluster"},
                     {"interface": "BMC", "network": "ipmi"},
                     {"interface": "ib0", "network": "ib"}]
 LOAD_THREADS = 8
+EXPORT_RUNS = 3
 LIST_RUNS = 10
 SINGLE_CREATES = 200
 RACE_EVERY = 10          # one name in RACE_EVERY is also created by another thread
@@ -268,6 +269,19 @@ def list_nodes(server, expected):
     return times, size, count, count == expected, _cpu_per_request(server, cpu_before, LIST_RUNS)
 
 
+def export_all(server):
+    """(b') GET /config/cluster/export EXPORT_RUNS times: the whole database as one document."""
+    session = server.session()
+    times = []
+    for _ in range(EXPORT_RUNS):
+        start = time.perf_counter()
+        answer = session.get(f"{server.url}/config/cluster/export")
+        times.append((time.perf_counter() - start) * 1000)
+        if answer.status_code != 200:
+            raise Failure(f"GET /config/cluster/export: {answer.status_code} {answer.text[:200]}")
+    return times, len(answer.content)
+
+
 def _cpu_per_request(server, before, requests_made):
     """Server CPU ms per request since ``before`` (None where /proc is missing)."""
     after = server.cpu_seconds()
@@ -457,6 +471,13 @@ def main(argv=None):
                                f"(target < {TARGET_LIST_MS:.0f} ms) {_mark(med < TARGET_LIST_MS)}; "
                                f"{size / 1e6:.2f} MB, {count} nodes"
                                f"{'' if complete else ' WRONG COUNT'}{_cpu(cpu, 0)}")
+
+                print(f"\n(b') GET /config/cluster/export with {args.nodes} nodes, {EXPORT_RUNS} runs",
+                      flush=True)
+                times, size = export_all(server)
+                med = statistics.median(times)
+                print(f"    median {med:.0f} ms, max {max(times):.0f} ms; {size / 1e6:.2f} MB", flush=True)
+                summary.append(f"export {args.nodes} nodes: median {med:.0f} ms; {size / 1e6:.2f} MB")
 
                 print(f"\n(c) {SINGLE_CREATES} sequential creations with {args.nodes} nodes there",
                       flush=True)

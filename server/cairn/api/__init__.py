@@ -115,7 +115,7 @@ class _NoTrailingSlash:
 def create_app(engine, settings):
     """The Bottle application with every route of every area."""
     from . import (bmcsetups, cluster, devices, files, groups, journal, meta, networks, nodes,
-                   osimages, racks, secrets, status)
+                   osimages, racks, secrets, status, transfer)
     app = _App()
     # orjson: a listing of 10,000 nodes is some 10 MB of JSON, and the
     # standard library needs most of the time budget to write it.
@@ -123,7 +123,7 @@ def create_app(engine, settings):
     app.install(bottle.JSONPlugin(json_dumps=orjson.dumps))
     app.install(CairnPlugin(engine, settings))
     app.default_error_handler = _json_error
-    for area in (meta, cluster, networks, groups, nodes, journal, secrets, bmcsetups,
+    for area in (meta, cluster, networks, groups, nodes, journal, transfer, secrets, bmcsetups,
                  devices, racks, osimages, status, files):
         area.register(app)
     for route in app.routes:

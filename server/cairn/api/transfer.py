@@ -1,0 +1,29 @@
+"""/config/cluster/export and /config/cluster/import: the whole database, out and in."""
+
+import bottle
+
+from ..service import transfer as svc
+from . import schemas
+from .body import json_body
+
+_DOCUMENT = {"type": "object", "required": ["config"],
+             "properties": {"config": {"type": "object", "additionalProperties": {"type": "object"}}}}
+
+
+def register(app):
+    # Registered before /config/cluster's own routes could match: these paths are fixed.
+    @app.get("/config/cluster/export", permission="secrets.read",
+             summary="The whole configuration as one document (the spec's Full spec JSON), "
+                     "secrets and BMC passwords included",
+             response=_DOCUMENT, statuses=[200, 401, 403])
+    def export(ctx):
+        return svc.export(ctx)
+
+    @app.post("/config/cluster/import", permission="config.write", request=_DOCUMENT,
+              summary="Load an export into an empty server: validated, all or nothing",
+              response=schemas.MESSAGE, statuses=[201, 400, 401, 403, 409])
+    def import_all(ctx):
+        counts = svc.import_all(ctx, json_body())
+        bottle.response.status = 201
+        return {"message": "imported " + ", ".join(f"{n} {kind}" for kind, n in counts.items()),
+                "imported": counts}
