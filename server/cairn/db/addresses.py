@@ -6,7 +6,7 @@ unique index; the queries read them together as one UNION ALL, one indexed
 SELECT a table, so a query's count never depends on how many holders there are.
 """
 
-from sqlalchemy import case, func, literal, select, union_all, update
+from sqlalchemy import bindparam, case, func, literal, select, union_all, update
 
 from .schema import network, node, node_interface, otherdev, switch
 
@@ -45,18 +45,29 @@ def lock_networks(conn, network_ids):
                              .order_by(network.c.id).with_for_update()).all())
 
 
-def taken_keys_from(conn, network_id, key):
-    """Taken keys of ``network_id`` from ``key`` on, ascending, one batch.
+def _taken_keys_from():
+    """Taken keys of a network from a key on, ascending, one batch.
 
     Each table gives its own first batch (an index range scan that stops
     there), and the first batch of the union lies among those.
     """
     batches = [select(table.c.ip_key)
-               .where(table.c.network_id == network_id, table.c.ip_key >= key)
+               .where(table.c.network_id == _NETWORK, table.c.ip_key >= _KEY)
                .order_by(table.c.ip_key).limit(_BATCH).subquery() for table in _HOLDERS]
     keys = union_all(*(select(batch.c.ip_key) for batch in batches)).subquery()
-    return conn.execute(select(keys.c.ip_key).order_by(keys.c.ip_key).limit(_BATCH)
-                        ).scalars().all(), _BATCH
+    return select(keys.c.ip_key).order_by(keys.c.ip_key).limit(_BATCH)
+
+
+# Allocation runs these for every interface it numbers: built once, with
+# parameters, they cost no statement construction per call.
+_NETWORK, _KEY = bindparam("network_id"), bindparam("key")
+_TAKEN_KEYS_FROM = _taken_keys_from()
+_HOLDER = select(_held(lambda table: [table.c.network_id == _NETWORK, table.c.ip_key == _KEY]))
+
+
+def taken_keys_from(conn, network_id, key):
+    """Taken keys of ``network_id`` from ``key`` on, ascending, one batch."""
+    return conn.execute(_TAKEN_KEYS_FROM, {"network_id": network_id, "key": key}).scalars().all(), _BATCH
 
 
 def taken(conn, network_id):
@@ -107,5 +118,4 @@ def raise_floor(conn, network_id, key):
 
 def holder(conn, network_id, key):
     """What holds ``key`` in a network (kind, id, ip_key, name), or None."""
-    held = _held(lambda table: [table.c.network_id == network_id, table.c.ip_key == key])
-    return conn.execute(select(held)).first()
+    return conn.execute(_HOLDER, {"network_id": network_id, "key": key}).first()
