@@ -18,13 +18,23 @@ import jwt
 # scrypt cost n=2**14, r=8, p=1: 16 MiB and some 40 ms a check, as RFC 7914 suggests.
 _N, _R, _P = 2 ** 14, 8, 1
 
-#: What each admin role may do. A route declares one permission; a principal
-#: with no role may do nothing.
-#: "secrets.read" shows secrets' content and BMC passwords.
+#: What each role may do. A route declares one permission; a principal with no
+#: role may do nothing. The permissions:
+#:   config.read    read the cluster database (a tenant: its own part of it)
+#:   config.write   change it (a tenant: its own nodes and their secrets only)
+#:   secrets.read   see secrets' content, and BMC passwords (never a tenant)
+#:   control.power  power, boot and control nodes (a tenant: its own nodes)
+#: Managing tenants and admins is the superadmin's alone: no role grants it.
 ROLES = {
-    "role.fulladmin": {"config.read", "config.write", "secrets.read"},
+    "role.fulladmin": {"config.read", "config.write", "secrets.read", "control.power"},
     "role.readonly": {"config.read"},
+    "role.poweroperator": {"config.read", "control.power"},
+    "role.secretsreader": {"config.read", "secrets.read"},
+    "role.tenantadmin": {"config.read", "config.write", "secrets.read", "control.power"},
+    "role.tenantuser": {"config.read", "control.power"},
 }
+#: The roles a tenant's principals may hold; the others are the cluster's.
+TENANT_ROLES = frozenset({"role.tenantadmin", "role.tenantuser"})
 
 
 def hash_password(password):
@@ -52,21 +62,37 @@ def generate_password():
 
 @dataclasses.dataclass(frozen=True)
 class Principal:
-    """Who makes a request: the superadmin, an admin with roles, or (later) a tenant."""
+    """Who makes a request: the superadmin, an admin with roles, or a tenant.
+
+    A tenant principal (kind "tenant") is a tenant's token or one of its
+    users; ``tenant_id`` scopes everything it sees to the tenant's nodes.
+    """
     kind: str        # "superadmin" | "admin" | "tenant"
     uid: str
     name: str
     roles: frozenset = frozenset()
+    tenant_id: int = None    # the database id of its tenant, for scoping
+    tenant_uid: str = None   # and the tenant's uid, which its tokens carry
+    generation: int = 0      # the token generation its tokens are issued in
 
     def can(self, permission):
         if self.kind == "superadmin":
             return True
         return any(permission in ROLES.get(role, ()) for role in self.roles)
 
+    @property
+    def is_tenant(self):
+        return self.kind == "tenant"
+
 
 def issue_token(principal, key, lifespan, now=None):
+    """A token naming ``principal`` (an account's uid, or for a tenant's own token
+    the tenant's uid), its tenant, its token generation and its expiry."""
     now = int(now if now is not None else time.time())
-    claims = {"sub": principal.uid, "kind": principal.kind, "iat": now, "exp": now + lifespan}
+    claims = {"sub": principal.uid, "kind": principal.kind, "gen": principal.generation,
+              "iat": now, "exp": now + lifespan}
+    if principal.tenant_uid:
+        claims["tenant"] = principal.tenant_uid
     return jwt.encode(claims, key, algorithm="HS256")
 
 

@@ -206,11 +206,22 @@ def test_tokens_missing_claims_or_naming_nobody_are_401(server):
     {"Authorization": "Bearer"},
     {"Authorization": "Bearer "},
     {"Authorization": "Bearer garbage"},
-    {"Authorization": "Basic YWRtaW46dGVzdC1hZG1pbi1wYXNzd29yZA=="},
+    {"Authorization": "Basic"},
+    {"Authorization": "Basic !!!"},
+    {"Authorization": "Basic " + base64.b64encode(b"admin:wrong-password").decode()},
+    {"Authorization": "Basic " + base64.b64encode(b"nobody:test-admin-password").decode()},
 ])
 def test_missing_or_garbage_tokens_are_401(server, headers):
     body = assert_error(with_token(server, **headers), 401)
     assert "config" not in body
+
+
+def test_basic_credentials_work_like_a_token(server):
+    """HTTP Basic (user:password), for scripts, beside tokens."""
+    credentials = base64.b64encode(f"admin:{ADMIN_PASSWORD}".encode()).decode()
+    answer = with_token(server, Authorization=f"Basic {credentials}")
+    assert answer.status_code == 200, answer.text
+    assert "cluster" in answer.json()["config"]
 
 
 def test_a_valid_token_in_basic_auth_is_401(server):

@@ -169,5 +169,7 @@ def test_principal_can(who, permission, allowed):
 
 
 def test_every_role_grants_only_known_permissions():
-    assert set(auth.ROLES) == {"role.fulladmin", "role.readonly"}
+    known = {"config.read", "config.write", "secrets.read", "control.power"}
+    assert all(permissions <= known for permissions in auth.ROLES.values())
     assert auth.ROLES["role.readonly"] <= auth.ROLES["role.fulladmin"]
+    assert auth.TENANT_ROLES <= set(auth.ROLES)

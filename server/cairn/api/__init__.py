@@ -5,6 +5,7 @@ none) and its documentation (``summary=``, ``request=``, ``response=``,
 ``statuses=``), from which /openapi.json is built.
 """
 
+import base64
 import json
 import logging
 import types
@@ -22,13 +23,21 @@ log = logging.getLogger("cairn.api")
 PUBLIC = "public"
 
 
-def _token():
+def _credentials():
+    """("token", TOKEN) from x-access-tokens or Authorization: Bearer; ("basic", USER,
+    PASSWORD) from Authorization: Basic, for scripts; None without credentials."""
     token = bottle.request.get_header("x-access-tokens")
     if token:
-        return token.strip().strip('"')
+        return "token", token.strip().strip('"')
     scheme, _, value = (bottle.request.get_header("Authorization") or "").partition(" ")
     if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
+        return "token", value.strip()
+    if scheme.lower() == "basic" and value.strip():
+        try:
+            username, _, password = base64.b64decode(value.strip(), validate=True).decode().partition(":")
+        except (ValueError, UnicodeDecodeError):
+            raise Unauthorized("malformed Basic credentials") from None
+        return "basic", username, password
     return None
 
 
@@ -59,10 +68,14 @@ class CairnPlugin:
             try:
                 principal = None
                 if permission != PUBLIC:
-                    token = _token()
-                    if not token:
-                        raise Unauthorized("a token is required (x-access-tokens or Authorization: Bearer)")
-                    principal = accounts.principal_for_token(anonymous, token)
+                    credentials = _credentials()
+                    if credentials is None:
+                        raise Unauthorized("a token (x-access-tokens or Authorization: Bearer) "
+                                           "or Basic credentials are required")
+                    if credentials[0] == "basic":
+                        principal = accounts.principal_for_password(anonymous, *credentials[1:])
+                    else:
+                        principal = accounts.principal_for_token(anonymous, credentials[1])
                     if not principal.can(permission):
                         raise Forbidden(f"'{principal.name}' lacks the permission {permission}")
                 for part, value in kwargs.items():

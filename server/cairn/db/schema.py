@@ -184,6 +184,35 @@ group_interface = Table(
     UniqueConstraint("nodegroup_id", "interface"),
 )
 
+# A customer leasing part of the cluster. "status": active, suspended (its
+# tokens are refused) or deleting (scheduled: refused, purged at purge_at).
+tenant = Table(
+    "tenant", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", String(32), nullable=False, unique=True),
+    Column("name", String(NAME), nullable=False, unique=True),
+    Column("description", Text),
+    Column("status", String(16), nullable=False, default="active"),
+    Column("purge_at", BigInteger),  # seconds since the epoch, while deleting
+    # Tokens carry the generation they were issued in; raising it revokes the older ones.
+    Column("token_generation", Integer, nullable=False, default=0, server_default="0"),
+    Column("last_modified", BigInteger),
+    Column("last_modified_on", String(255)),
+    Column("last_modified_by", String(255)),
+)
+
+# A set of nodes a tenant owns. The system's Quarantine tenancy (system=True)
+# has no tenant: it holds the nodes of deleted tenancies and purged tenants.
+tenancy = Table(
+    "tenancy", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(NAME), nullable=False, unique=True),
+    _ref("tenant"),
+    Column("system", Boolean, nullable=False, default=False),
+    Column("description", Text),
+    Column("created", BigInteger, nullable=False),
+)
+
 node = Table(
     "node", metadata,
     Column("id", Integer, primary_key=True),
@@ -200,6 +229,7 @@ node = Table(
     Column("tpm_pubkey", Text),
     Column("tpm_sha256", String(64)),
     Column("comment", Text),
+    _ref("tenancy"),  # at most one tenancy; none: the cluster's own node
     *_inheritable(),
 )
 
@@ -227,6 +257,13 @@ admin = Table(
     Column("roles", Text, nullable=False, default=""),  # comma-separated
     Column("superadmin", Boolean, nullable=False, default=False),
     Column("last_modified", BigInteger),
+    # A tenant's user (role.tenantadmin or role.tenantuser) when set.
+    _ref("tenant", ondelete="CASCADE"),
+    Column("keys", Text),  # JSON list of SSH public keys
+    Column("gui_settings", Text),  # JSON object
+    Column("last_modified_on", String(255)),
+    Column("last_modified_by", String(255)),
+    Column("token_generation", Integer, nullable=False, default=0, server_default="0"),
 )
 
 # A secret belongs to one node or one group; its content is a Fernet token.

@@ -4,15 +4,52 @@ import time
 import uuid
 
 from .. import auth
-from ..db import admins as db_admins
+from ..db import admins as db_admins, tenants as db_tenants
 from .errors import Unauthorized, invalid
 from .tx import reads, writes
 
+#: The roles of a tenant's own token (POST /tenant/UID/newtoken).
+TENANT_TOKEN_ROLES = frozenset({"role.tenantadmin"})
 
-def _principal(row):
-    kind = "superadmin" if row.superadmin else "admin"
-    roles = frozenset(r for r in row.roles.split(",") if r)
-    return auth.Principal(kind=kind, uid=row.uid, name=row.name, roles=roles)
+
+def _roles(text):
+    return frozenset(r for r in (text or "").split(",") if r)
+
+
+def _usable_tenant(conn, tenant_id):
+    """The tenant row, or a 401 while it is suspended or scheduled for deletion."""
+    row = db_tenants.by_id(conn, tenant_id)
+    if row is None or row.status != "active":
+        raise Unauthorized("the tenant's account is not active")
+    return row
+
+
+def _principal(conn, row):
+    """The principal of an account row: the superadmin, an admin, or a tenant's user."""
+    if row.tenant_id is not None:
+        tenant = _usable_tenant(conn, row.tenant_id)
+        return auth.Principal(kind="tenant", uid=row.uid, name=row.name, roles=_roles(row.roles),
+                              tenant_id=tenant.id, tenant_uid=tenant.uid,
+                              generation=row.token_generation)
+    return auth.Principal(kind="superadmin" if row.superadmin else "admin", uid=row.uid,
+                          name=row.name, roles=_roles(row.roles), generation=row.token_generation)
+
+
+def tenant_principal(tenant):
+    """The principal of a tenant's own token: the tenant as its tenant admin."""
+    return auth.Principal(kind="tenant", uid=tenant.uid, name=tenant.name, roles=TENANT_TOKEN_ROLES,
+                          tenant_id=tenant.id, tenant_uid=tenant.uid,
+                          generation=tenant.token_generation)
+
+
+def _checked_login(conn, username, password):
+    """The principal of a username and password, or a 401 that does not say which was wrong."""
+    row = db_admins.by_name(conn, username)
+    # Hash even for unknown users, so timing does not tell which names exist.
+    stored = row.password_hash if row and row.password_hash else _DUMMY_HASH
+    if not auth.verify_password(password, stored) or row is None:
+        raise Unauthorized("invalid username or password")
+    return _principal(conn, row)
 
 
 @reads
@@ -26,12 +63,14 @@ def login(tx, data):
     unknown = set(data) - {"username", "password"}
     if unknown:
         raise invalid(sorted(unknown)[0], "unknown field")
-    row = db_admins.by_name(tx.conn, data["username"])
-    # Hash even for unknown users, so timing does not tell which names exist.
-    stored = row.password_hash if row and row.password_hash else _DUMMY_HASH
-    if not auth.verify_password(data["password"], stored) or row is None:
-        raise Unauthorized("invalid username or password")
-    return auth.issue_token(_principal(row), tx.settings.secret_key, tx.settings.token_lifespan)
+    principal = _checked_login(tx.conn, data["username"], data["password"])
+    return auth.issue_token(principal, tx.settings.secret_key, tx.settings.token_lifespan)
+
+
+@reads
+def principal_for_password(tx, username, password):
+    """The principal of HTTP Basic credentials, for scripts; 401 when they are wrong."""
+    return _checked_login(tx.conn, username, password)
 
 
 _DUMMY_HASH = auth.hash_password(uuid.uuid4().hex)
@@ -43,10 +82,19 @@ def principal_for_token(tx, token):
     claims = auth.decode_token(token, tx.settings.secret_key)
     if claims is None:
         raise Unauthorized("invalid or expired token")
-    row = db_admins.by_uid(tx.conn, claims["sub"])
-    if row is None:
-        raise Unauthorized("the token's principal no longer exists")
-    return _principal(row)
+    if claims.get("kind") == "tenant" and claims.get("tenant") == claims["sub"]:
+        tenant = db_tenants.by_uid(tx.conn, claims["sub"])
+        if tenant is None:
+            raise Unauthorized("the token's principal no longer exists")
+        principal = tenant_principal(_usable_tenant(tx.conn, tenant.id))
+    else:
+        row = db_admins.by_uid(tx.conn, claims["sub"])
+        if row is None:
+            raise Unauthorized("the token's principal no longer exists")
+        principal = _principal(tx.conn, row)
+    if claims.get("gen", 0) != principal.generation:
+        raise Unauthorized("the token was revoked: a newer token replaced it")
+    return principal
 
 
 @writes

@@ -18,10 +18,15 @@ _RETRYABLE_SQLSTATES = {"40001", "40P01"}
 
 @dataclasses.dataclass(frozen=True)
 class Context:
-    """What a request brings to the service: where the data is, and who asks."""
+    """What a request brings to the service: where the data is, and who asks.
+
+    ``clock`` gives the time (seconds since the epoch): tests of time-bound
+    rules (a tenant's deletion window) pass their own instead of sleeping.
+    """
     engine: object
     principal: object
     settings: object
+    clock: object = time.time
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,6 +35,10 @@ class Tx:
     conn: object
     principal: object
     settings: object
+    clock: object = time.time
+
+    def now(self):
+        return int(self.clock())
 
 
 def reads(fn):
@@ -38,7 +47,7 @@ def reads(fn):
     def run(ctx, *args, **kwargs):
         try:
             with transaction(ctx.engine, write=False) as conn:
-                return fn(Tx(conn, ctx.principal, ctx.settings), *args, **kwargs)
+                return fn(Tx(conn, ctx.principal, ctx.settings, ctx.clock), *args, **kwargs)
         except OperationalError as exc:
             raise Unavailable(f"database unavailable: {exc.orig}") from exc
     return run
@@ -64,7 +73,7 @@ def writes(fn=None, *, journal=True):
         for attempt in range(_ATTEMPTS):
             try:
                 with transaction(ctx.engine, write=True) as conn:
-                    tx = Tx(conn, ctx.principal, ctx.settings)
+                    tx = Tx(conn, ctx.principal, ctx.settings, ctx.clock)
                     result = fn(tx, *args, **kwargs)
                     if journal and ctx.principal is not None:
                         audit.record_write(tx, function, args, kwargs)
