@@ -24,15 +24,21 @@ _N, _R, _P = 2 ** 14, 8, 1
 #:   config.write   change it (a tenant: its own nodes and their secrets only)
 #:   secrets.read   see secrets' content, and BMC passwords (never a tenant)
 #:   control.power  power, boot and control nodes (a tenant: its own nodes)
+#:   account.self   read and change one's own account, make tokens for it
 #: Managing tenants and admins is the superadmin's alone: no role grants it.
+ACCOUNT_SELF = "account.self"
 ROLES = {
-    "role.fulladmin": {"config.read", "config.write", "secrets.read", "control.power"},
-    "role.readonly": {"config.read"},
-    "role.poweroperator": {"config.read", "control.power"},
-    "role.secretsreader": {"config.read", "secrets.read"},
-    "role.tenantadmin": {"config.read", "config.write", "secrets.read", "control.power"},
-    "role.tenantuser": {"config.read", "control.power"},
+    "role.fulladmin": {"config.read", "config.write", "secrets.read", "control.power", ACCOUNT_SELF},
+    "role.readonly": {"config.read", ACCOUNT_SELF},
+    "role.poweroperator": {"config.read", "control.power", ACCOUNT_SELF},
+    "role.secretsreader": {"config.read", "secrets.read", ACCOUNT_SELF},
+    "role.tenantadmin": {"config.read", "config.write", "secrets.read", "control.power", ACCOUNT_SELF},
+    "role.tenantuser": {"config.read", "control.power", ACCOUNT_SELF},
 }
+#: Permissions that no role grants: the superadmin's alone.
+SUPERADMIN_ONLY = frozenset({"admins.manage", "tenants.manage"})
+#: Every permission a route may declare.
+PERMISSIONS = frozenset().union(*ROLES.values(), SUPERADMIN_ONLY)
 #: The roles a tenant's principals may hold; the others are the cluster's.
 TENANT_ROLES = frozenset({"role.tenantadmin", "role.tenantuser"})
 

@@ -1,4 +1,5 @@
-"""cairn-server: serve the API, migrate the database, or rotate the key of stored secrets."""
+"""cairn-server: serve the API, migrate the database, rotate the key of stored secrets, or
+purge the deleted tenants whose window ended."""
 
 import argparse
 import logging
@@ -13,6 +14,10 @@ _ROTATE_KEY = ("encrypt every secret and BMC password with a new key, then remov
                "servers run: they read the key file again when it changes. Controllers that share "
                "a database must share the key file; a controller with its own copy must have its "
                "server stopped until the new file is copied to it")
+_PURGE_TENANTS = ("remove the tenants whose deletion window (tenant_deletion_window) has ended: their "
+                  "tenancies' nodes move to Quarantine, their tenancies and accounts go. A running "
+                  "server does this every purge_interval seconds too; this command is for cron or "
+                  "for a server with purge_interval 0")
 
 
 def _parser():
@@ -22,14 +27,16 @@ def _parser():
                     "can also come from a TOML config file (--config or CAIRN_CONFIG) or from the "
                     "environment as CAIRN_<OPTION> (CAIRN_BIND, CAIRN_DB, CAIRN_DATA_DIR, ...); "
                     "the command line wins, then the environment, then the file.")
+    width = max(len(name) for name, _text in config.documented())
     parser.epilog = "settings (config file key / environment variable):\n" + "\n".join(
-        f"  {name:<16} CAIRN_{name.upper():<22} {text}" for name, text in config.documented())
+        f"  {name:<{width}} CAIRN_{name.upper():<{width}} {text}" for name, text in config.documented())
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument("--version", action="version", version=f"cairn-server {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     for name, text in (("serve", "run the API server (applies pending migrations first)"),
                        ("migrate", "apply pending database migrations and exit"),
-                       ("rotate-key", _ROTATE_KEY)):
+                       ("rotate-key", _ROTATE_KEY),
+                       ("purge-tenants", _PURGE_TENANTS)):
         sub = commands.add_parser(name, help=text, description=text)
         sub.add_argument("--config", metavar="FILE", help="TOML file of settings (env: CAIRN_CONFIG)")
         sub.add_argument("--db", metavar="URL",
@@ -55,9 +62,12 @@ def main(argv=None):
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     overrides = {k: v for k, v in vars(args).items() if k not in ("command", "config")}
     settings = config.load(args.config, overrides=overrides)
-    from .server import migrate, serve
+    from .server import migrate, purge_tenants, serve
     if args.command == "migrate":
         migrate(settings)
+        return 0
+    if args.command == "purge-tenants":
+        purge_tenants(settings)
         return 0
     if args.command == "rotate-key":
         from .keys import rotate

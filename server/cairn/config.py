@@ -29,6 +29,11 @@ class Settings:
     controller_name: str = _setting("", "this controller's name in /config/cluster; default: the host name")
     cluster_name: str = _setting("cluster", "name of the cluster, set on an empty database")
     threads: int = _setting(32, "worker threads of the WSGI server")
+    tenant_deletion_window: int = _setting(15 * 86400, "seconds a deleted tenant can still be resumed "
+                                                       "before the purge removes it (default: 15 days)")
+    purge_interval: int = _setting(3600, "seconds between the server's purges of deleted tenants "
+                                         "whose window ended; 0: no periodic purge (run "
+                                         "cairn-server purge-tenants instead)")
     secret_key: str = _setting("", "key that signs tokens; default: read from (or created in) "
                                    "data_dir/token.key", repr=False)
     secrets_key_file: str = _setting("", "Fernet keys that encrypt secrets and BMC passwords at rest; "
@@ -83,6 +88,9 @@ def load(config_file=None, environ=os.environ, overrides=None):
         settings.db = f"sqlite:///{os.path.abspath(os.path.join(settings.data_dir, 'cairn.db'))}"
     if settings.job_workers < 1:
         raise SystemExit(f"cairn-server: job_workers must be at least 1, not {settings.job_workers}")
+    for name in ("tenant_deletion_window", "purge_interval"):
+        if getattr(settings, name) < 0:
+            raise SystemExit(f"cairn-server: {name} must not be negative, not {getattr(settings, name)}")
     settings.files_dir = os.path.abspath(settings.files_dir or os.path.join(settings.data_dir, "files"))
     settings.controller_name = settings.controller_name or socket.gethostname()
     settings.commit = settings.commit or _git_commit()

@@ -1,4 +1,5 @@
-"""Starting the server: migrate, bootstrap an empty database, serve with cheroot.
+"""Starting the server: migrate, bootstrap an empty database, serve with cheroot; purge
+deleted tenants, now (purge-tenants) and periodically while serving.
 
 cheroot (CherryPy's HTTP server) is a production WSGI server in pure
 Python: a thread pool and HTTP/1.1 keep-alive in one process. One process
@@ -19,7 +20,7 @@ from .config import ensure_secret_key
 from .db import cluster as db_cluster
 from .db.engine import make_engine, transaction
 from .db.migrate import upgrade
-from .service import accounts, jobs, packing
+from .service import accounts, jobs, packing, tenants
 from .service.tx import Context
 
 log = logging.getLogger("cairn.server")
@@ -51,8 +52,31 @@ def prepare(settings):
     return engine, api_wsgi(create_app(engine, settings))
 
 
+def purge_tenants(settings):
+    """Remove the tenants whose deletion window ended; their names."""
+    engine = make_engine(settings.db, pool_size=1)
+    try:
+        purged = tenants.purge(Context(engine, None, settings))
+    finally:
+        engine.dispose()
+    log.info("purged %d deleted tenants%s", len(purged), f": {', '.join(purged)}" if purged else "")
+    return purged
+
+
+def _purge_periodically(ctx, interval, stopped):
+    """Purge deleted tenants now and every ``interval`` seconds until ``stopped`` is set.
+    A failure (the database away for a while) is logged; the next round tries again."""
+    while True:
+        try:
+            tenants.purge(ctx)
+        except Exception:
+            log.exception("purging deleted tenants failed; trying again in %d s", interval)
+        if stopped.wait(interval):
+            return
+
+
 def serve(settings):
-    _engine, app = prepare(settings)
+    engine, app = prepare(settings)
     # Listing 10,000 nodes makes some 400,000 short-lived objects; with the
     # default thresholds the cyclic collector runs hundreds of times a
     # request and takes a quarter of its time. Start-up objects are frozen
@@ -74,6 +98,12 @@ def serve(settings):
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    purging_stopped = threading.Event()
+    purger = threading.Thread(target=_purge_periodically, name="cairn-purge", daemon=True,
+                              args=(Context(engine, None, settings), settings.purge_interval,
+                                    purging_stopped))
+    if settings.purge_interval:
+        purger.start()
     log.info("cairn-server listening on http://%s", settings.bind)
     try:
         server.serve()
@@ -82,6 +112,9 @@ def serve(settings):
             server.stop()
         else:
             stopping.join()
+        purging_stopped.set()
+        if purger.ident is not None:
+            purger.join(timeout=30)  # a purge under way finishes its transaction
         jobs.shutdown()
     log.info("cairn-server stopped")
     return 0

@@ -169,7 +169,7 @@ def test_principal_can(who, permission, allowed):
 
 
 def test_every_role_grants_only_known_permissions():
-    known = {"config.read", "config.write", "secrets.read", "control.power"}
+    known = {"config.read", "config.write", "secrets.read", "control.power", "account.self"}
     assert all(permissions <= known for permissions in auth.ROLES.values())
     assert auth.ROLES["role.readonly"] <= auth.ROLES["role.fulladmin"]
     assert auth.TENANT_ROLES <= set(auth.ROLES)

@@ -87,3 +87,18 @@ def created_or_updated(created, kind, name):
         bottle.response.status = 201
         return {"message": f"{kind} '{name}' created"}
     return no_content()
+
+
+def success(data=None, status=200, **extra):
+    """ClusterWare's answer (tenants, admins): {"success": true[, "data": data]} and ``extra``."""
+    bottle.response.status = status
+    answer = {"success": True, **extra}
+    if data is not None:
+        answer["data"] = data
+    return answer
+
+
+def optional_body(default=None):
+    """The JSON body, or ``default`` when the request has none (a DELETE of everything,
+    a newtoken with the defaults)."""
+    return json_body() if bottle.request.content_length else default

@@ -25,9 +25,13 @@ def _responses(config):
         elif status >= 400 or status == 201:
             answer["content"] = {"application/json": {"schema": schemas.MESSAGE}}
         responses[str(status)] = answer
-    # Any route may answer 503 when the database cannot be reached.
-    responses.setdefault("503", {"description": _REASONS[503],
-                                 "content": {"application/json": {"schema": schemas.MESSAGE}}})
+    # Any route may answer 503 when the database cannot be reached; any route
+    # that needs a permission, 401 without credentials and 403 to a principal
+    # that lacks it (or, for a tenant, when the object is the cluster's).
+    implied = [503] if config["permission"] == PUBLIC else [401, 403, 503]
+    for status in implied:
+        responses.setdefault(str(status), {"description": _REASONS[status], "content": {
+            "application/json": {"schema": schemas.MESSAGE}}})
     return responses
 
 

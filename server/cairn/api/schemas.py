@@ -29,3 +29,11 @@ def sources(fields):
     """The ``_<field>_source`` keys a record carries for inherited fields."""
     source = {"type": "string", "enum": ["node", "group", "cluster", "default"]}
     return {f"_{name}_source": source for name in fields}
+
+
+def success(data=None, **extra):
+    """ClusterWare's answer: {"success": true[, "data": ...]} with ``extra`` top-level keys."""
+    properties = {"success": {"type": "boolean"}, **extra}
+    if data is not None:
+        properties["data"] = data
+    return {"type": "object", "required": ["success"], "properties": properties}

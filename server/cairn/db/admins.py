@@ -1,6 +1,6 @@
-"""Queries about admin principals."""
+"""Queries about accounts: admins, the superadmin, and tenants' users."""
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, or_, select
 
 from .schema import admin
 
@@ -11,6 +11,15 @@ def by_name(conn, name):
 
 def by_uid(conn, uid):
     return conn.execute(select(admin).where(admin.c.uid == uid)).first()
+
+
+def by_ident(conn, ident, for_update=False):
+    """The account whose uid, or else whose name, is ``ident`` (the spec's URLs take either)."""
+    query = (select(admin).where(or_(admin.c.uid == ident, admin.c.name == ident))
+             .order_by((admin.c.uid == ident).desc()).limit(1))
+    if for_update:
+        query = query.with_for_update()
+    return conn.execute(query).first()
 
 
 def count(conn):

@@ -24,7 +24,7 @@ def _usable_tenant(conn, tenant_id):
     return row
 
 
-def _principal(conn, row):
+def principal_of(conn, row):
     """The principal of an account row: the superadmin, an admin, or a tenant's user."""
     if row.tenant_id is not None:
         tenant = _usable_tenant(conn, row.tenant_id)
@@ -49,7 +49,7 @@ def _checked_login(conn, username, password):
     stored = row.password_hash if row and row.password_hash else _DUMMY_HASH
     if not auth.verify_password(password, stored) or row is None:
         raise Unauthorized("invalid username or password")
-    return _principal(conn, row)
+    return principal_of(conn, row)
 
 
 @reads
@@ -91,7 +91,7 @@ def principal_for_token(tx, token):
         row = db_admins.by_uid(tx.conn, claims["sub"])
         if row is None:
             raise Unauthorized("the token's principal no longer exists")
-        principal = _principal(tx.conn, row)
+        principal = principal_of(tx.conn, row)
     if claims.get("gen", 0) != principal.generation:
         raise Unauthorized("the token was revoked: a newer token replaced it")
     return principal

@@ -40,6 +40,11 @@ class Tx:
     def now(self):
         return int(self.clock())
 
+    def stamp(self):
+        """The last_modified columns of a change made now, here, by the request's principal."""
+        return {"last_modified": self.now(), "last_modified_on": self.settings.controller_name,
+                "last_modified_by": self.principal.name if self.principal else None}
+
 
 def reads(fn):
     """Run ``fn(tx, ...)`` in a read-only transaction."""
