@@ -2,7 +2,7 @@
 
 import bottle
 
-from ..service.errors import not_found
+from ..service import osimages
 from . import crud
 
 
@@ -12,9 +12,6 @@ def register(app):
                      "If-Modified-Since and If-None-Match are honoured)",
              statuses=[200, 206, 304, 401, 404, 416])
     def download(ctx, name):
-        # Hidden names are refused too: packs in progress work in ".<job>.part".
-        if "/" in name or "\\" in name or name.startswith("."):
-            raise not_found("file", name)
         # One type for all: kernels and initrds have no extension to guess one from.
-        return bottle.static_file(name, root=ctx.settings.files_dir,
+        return bottle.static_file(osimages.served_file(ctx, name), root=ctx.settings.files_dir,
                                   mimetype="application/octet-stream")

@@ -2,6 +2,7 @@
 
 from sqlalchemy import delete, insert, select, update
 
+from .objects import narrowed
 from .schema import group, group_interface, network, node
 
 
@@ -46,5 +47,5 @@ def member_ids(conn, group_id):
                         .order_by(node.c.name)).scalars().all()
 
 
-def all_groups(conn):
-    return conn.execute(select(group).order_by(group.c.name)).all()
+def all_groups(conn, where=None):
+    return conn.execute(narrowed(select(group), where).order_by(group.c.name)).all()

@@ -2,13 +2,14 @@
 
 from sqlalchemy import insert, select, update
 
+from .objects import narrowed
 from .schema import job
 
 ACTIVE = ("queued", "running")
 
 
-def get(conn, job_id):
-    return conn.execute(select(job).where(job.c.id == job_id)).first()
+def get(conn, job_id, where=None):
+    return conn.execute(narrowed(select(job).where(job.c.id == job_id), where)).first()
 
 
 def lock(conn):

@@ -2,6 +2,7 @@
 
 from sqlalchemy import insert, or_, select
 
+from .objects import narrowed
 from .schema import controller, journal
 
 
@@ -13,9 +14,9 @@ def controller_exists(conn, name):
     return conn.execute(select(controller.c.id).where(controller.c.name == name)).first() is not None
 
 
-def entries(conn, controller_name, since=None, limit=None):
-    """Entries made by or sent for a controller, oldest first."""
-    query = (select(journal)
+def entries(conn, controller_name, since=None, limit=None, where=None):
+    """Entries made by or sent for a controller, oldest first; ``where`` narrows them."""
+    query = (narrowed(select(journal), where)
              .where(or_(journal.c.sendby == controller_name, journal.c.sendfor == controller_name))
              .order_by(journal.c.id))
     if since is not None:

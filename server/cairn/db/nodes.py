@@ -2,12 +2,14 @@
 
 from sqlalchemy import delete, insert, select, update
 
+from .objects import narrowed
 from .schema import node, node_interface
 
 
-def nodes(conn, name=None):
-    """Node rows as dicts: listing 10,000 nodes reads plain values, not Row attributes."""
-    query = select(node).order_by(node.c.name)
+def nodes(conn, name=None, where=None):
+    """Node rows as dicts: listing 10,000 nodes reads plain values, not Row attributes.
+    ``where`` narrows them (a tenant's scope), unless it is None."""
+    query = narrowed(select(node), where).order_by(node.c.name)
     if name is not None:
         query = query.where(node.c.name == name)
     result = conn.execute(query)
@@ -21,12 +23,12 @@ def interfaces(conn, node_ids=None, interface=None):
     return _filtered(conn, query, node_ids, interface).all()
 
 
-def interface_addresses(conn, node_ids=None, interface=None):
+def interface_addresses(conn, node_ids=None, interface=None, where=None):
     """(node_id, interface, network_id, ip_key) tuples, as interface records are built from."""
     query = (select(node_interface.c.node_id, node_interface.c.interface,
                     node_interface.c.network_id, node_interface.c.ip_key)
              .order_by(node_interface.c.node_id, node_interface.c.id))
-    return _filtered(conn, query, node_ids, interface).tuples().all()
+    return _filtered(conn, narrowed(query, where), node_ids, interface).tuples().all()
 
 
 def _filtered(conn, query, node_ids, interface):

@@ -1,10 +1,19 @@
-"""Queries every named object shares: by name, by id, insert, update, delete."""
+"""Queries every named object shares: by name, by id, insert, update, delete.
+
+Reads take ``where``: a condition that narrows the rows (the scope of a tenant,
+see service.scope), or None.
+"""
 
 from sqlalchemy import delete, insert, select, update
 
 
-def by_name(conn, table, name, for_update=False):
-    query = select(table).where(table.c.name == name)
+def narrowed(query, where):
+    """``query`` with the condition ``where`` added, unless it is None."""
+    return query if where is None else query.where(where)
+
+
+def by_name(conn, table, name, for_update=False, where=None):
+    query = narrowed(select(table).where(table.c.name == name), where)
     if for_update:
         query = query.with_for_update()
     return conn.execute(query).first()
@@ -22,8 +31,8 @@ def names_by_id(conn, table):
     return dict(conn.execute(select(table.c.id, table.c.name)).all())
 
 
-def all_rows(conn, table):
-    return conn.execute(select(table).order_by(table.c.name)).all()
+def all_rows(conn, table, where=None):
+    return conn.execute(narrowed(select(table), where).order_by(table.c.name)).all()
 
 
 def create(conn, table, values):
@@ -39,9 +48,9 @@ def remove(conn, table, row_id):
     conn.execute(delete(table).where(table.c.id == row_id))
 
 
-def names_where(conn, table, column, value, limit=None):
+def names_where(conn, table, column, value, limit=None, where=None):
     """Names of the rows whose ``column`` equals ``value``, sorted."""
-    query = select(table.c.name).where(column == value).order_by(table.c.name)
+    query = narrowed(select(table.c.name).where(column == value), where).order_by(table.c.name)
     if limit:
         query = query.limit(limit)
     return conn.execute(query).scalars().all()

@@ -2,6 +2,7 @@
 
 from sqlalchemy import case, delete, exists, func, insert, or_, select, update
 
+from .objects import narrowed
 from .schema import group, node, osimage, osimagetag
 
 
@@ -26,16 +27,18 @@ def _nodes(*columns):
     return select(*columns).select_from(node).join(group, group.c.id == node.c.nodegroup_id)
 
 
-def members(conn, image_id):
-    """Names of the nodes whose osimage, own or their group's, is the image."""
-    return conn.execute(_nodes(node.c.name).where(_NODE_IMAGE == image_id)
+def members(conn, image_id, where=None):
+    """Names of the nodes whose osimage, own or their group's, is the image; ``where``
+    narrows the nodes."""
+    return conn.execute(narrowed(_nodes(node.c.name).where(_NODE_IMAGE == image_id), where)
                         .order_by(node.c.name)).scalars().all()
 
 
-def pinned_nodes(conn, image_id, tag=None):
-    """(node name, tag) of the nodes pinned to a tag of the image (to ``tag`` when given)."""
-    query = _nodes(node.c.name, _NODE_TAG.label("tag")).where(_NODE_IMAGE == image_id,
-                                                              _NODE_TAG.is_not(None))
+def pinned_nodes(conn, image_id, tag=None, where=None):
+    """(node name, tag) of the nodes pinned to a tag of the image (to ``tag`` when given);
+    ``where`` narrows the nodes."""
+    query = narrowed(_nodes(node.c.name, _NODE_TAG.label("tag")), where).where(
+        _NODE_IMAGE == image_id, _NODE_TAG.is_not(None))
     if tag is not None:
         query = query.where(_NODE_TAG == tag)
     return conn.execute(query.order_by(node.c.name)).all()
@@ -70,10 +73,11 @@ def stray_member_pins(conn, group_id, image_id):
 
 # -- tags ----------------------------------------------------------------------
 
-def tags(conn, image_id=None):
-    """Tag rows with the name of their image as ``osimage``, by image and tag name."""
-    query = (select(osimagetag, osimage.c.name.label("osimage"))
-             .join(osimage, osimage.c.id == osimagetag.c.osimage_id)
+def tags(conn, image_id=None, where=None):
+    """Tag rows with the name of their image as ``osimage``, by image and tag name;
+    ``where`` narrows the images."""
+    query = (narrowed(select(osimagetag, osimage.c.name.label("osimage"))
+                      .join(osimage, osimage.c.id == osimagetag.c.osimage_id), where)
              .order_by(osimage.c.name, osimagetag.c.name))
     if image_id is not None:
         query = query.where(osimagetag.c.osimage_id == image_id)
@@ -95,6 +99,14 @@ def change_tag(conn, tag_id, values):
 
 def remove_tag(conn, tag_id):
     conn.execute(delete(osimagetag).where(osimagetag.c.id == tag_id))
+
+
+def packs(conn, where=None):
+    """The tarballs (imagefile) of the images, and of their tags; ``where`` narrows the images."""
+    images = narrowed(select(osimage.c.imagefile), where)
+    tagged = narrowed(select(osimagetag.c.imagefile)
+                      .join(osimage, osimage.c.id == osimagetag.c.osimage_id), where)
+    return [name for name in conn.execute(images.union(tagged)).scalars() if name]
 
 
 def unused_packs(conn, imagefiles):

@@ -2,6 +2,7 @@
 
 from sqlalchemy import and_, func, or_, select, update
 
+from .objects import narrowed
 from .schema import node, otherdev, rack, rack_device, switch
 
 #: Inventory types whose entries point at an object by id (renames follow).
@@ -26,10 +27,10 @@ def _entries():
     return query
 
 
-def entries(conn, rack_ids=None, placed=None):
+def entries(conn, rack_ids=None, placed=None, where=None):
     """Inventory entries: of the given racks, or placed (True) or not (False), or all;
-    sorted by type and name."""
-    query = _entries()
+    sorted by type and name. ``where`` narrows them."""
+    query = narrowed(_entries(), where)
     if rack_ids is not None:
         query = query.where(rack_device.c.rack_id.in_(list(rack_ids)))
     if placed is not None:

@@ -319,6 +319,9 @@ journal = Table(
     Column("id", Integer, primary_key=True),
     Column("created", BigInteger, nullable=False, index=True),  # milliseconds since the epoch
     Column("principal", String(255)),
+    # The principal's uid (an account's, or a tenant's own token's): names may repeat
+    # across admins and tenants, uids do not. A tenant reads the entries of its own.
+    Column("principal_uid", String(32), index=True),
     Column("function", String(255), nullable=False),
     Column("object", String(255)),
     Column("param", Text),

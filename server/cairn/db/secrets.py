@@ -6,6 +6,7 @@ holds a token of cairn.crypto, never plain text.
 
 from sqlalchemy import delete, insert, select, update
 
+from .objects import narrowed
 from .schema import bmcsetup, group, node, secret
 
 #: kind of owner -> (owner table, the secret column that points at it)
@@ -25,13 +26,13 @@ def of_owner(conn, kind, owner_id, name=None):
     return conn.execute(query).all()
 
 
-def by_owner(conn, kind):
+def by_owner(conn, kind, where=None):
     """(owner, name, path, content) of every secret of every owner of ``kind``,
-    by owner name, then by secret name."""
+    by owner name, then by secret name; ``where`` narrows the owners."""
     table, column = OWNERS[kind]
-    return conn.execute(
+    return conn.execute(narrowed(
         select(table.c.name.label("owner"), secret.c.name, secret.c.path, secret.c.content)
-        .join(table, table.c.id == column).order_by(table.c.name, secret.c.name)).all()
+        .join(table, table.c.id == column), where).order_by(table.c.name, secret.c.name)).all()
 
 
 def group_of(conn, node_row):

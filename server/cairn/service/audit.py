@@ -31,5 +31,5 @@ def record_write(tx, function, args, kwargs):
     payload = json.dumps(masked(rest[0] if len(rest) == 1 else rest), default=str) if rest else None
     db_journal.record(
         tx.conn, created=int(time.time() * 1000), principal=tx.principal.name,
-        function=function, object=name, payload=payload, masteronly=False,
+        principal_uid=tx.principal.uid, function=function, object=name, payload=payload, masteronly=False,
         sendby=tx.settings.controller_name)

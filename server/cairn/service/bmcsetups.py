@@ -7,8 +7,8 @@ read secrets.
 
 from .. import crypto
 from ..db import bmcsetups as db_bmcsetups, objects, secrets as db_secrets
-from ..db.schema import bmcsetup, group
-from . import fields as F, rows
+from ..db.schema import bmcsetup, group, node
+from . import fields as F, rows, scope
 from .credentials import shown
 from .errors import invalid
 from .named import fetch
@@ -71,7 +71,8 @@ def _parse(tx, data):
 
 @reads
 def list_all(tx):
-    return {row.name: _record(tx, row) for row in objects.all_rows(tx.conn, bmcsetup)}
+    return {row.name: _record(tx, row)
+            for row in objects.all_rows(tx.conn, bmcsetup, where=scope.visible(tx, bmcsetup))}
 
 
 @reads
@@ -81,10 +82,12 @@ def get(tx, name):
 
 @reads
 def members(tx, name):
-    return db_bmcsetups.member_names(tx.conn, fetch(tx, bmcsetup, "bmcsetup", name).id)
+    return db_bmcsetups.member_names(tx.conn, fetch(tx, bmcsetup, "bmcsetup", name).id,
+                                     where=scope.visible(tx, node))
 
 
 @writes
+@scope.not_for_tenants("change BMC setups")
 def save(tx, name, data):
     """Create or update (and maybe rename) a BMC setup. Returns True when created."""
     _, before = rows.save(tx, bmcsetup, "bmcsetup", name, _parse(tx, data), RENAME)
@@ -92,12 +95,14 @@ def save(tx, name, data):
 
 
 @writes
+@scope.not_for_tenants("change BMC setups")
 def clone(tx, name, data):
     _, _, new_name = rows.clone(tx, bmcsetup, "bmcsetup", name, _parse(tx, data), RENAME)
     return new_name
 
 
 @writes
+@scope.not_for_tenants("change BMC setups")
 def delete(tx, name):
     row = fetch(tx, bmcsetup, "bmcsetup", name, for_update=True)
     rows.refuse_while_used(tx, "bmcsetup", name, row.id, group.c.bmcsetup_id, "groups")

@@ -1,7 +1,7 @@
 """The cluster: a few settings an admin may change, and the controllers, read-only."""
 
 from ..db import cluster as db_cluster
-from . import fields as F
+from . import fields as F, scope
 from .errors import invalid
 from .tx import reads, writes
 
@@ -32,6 +32,7 @@ def get(tx):
 
 
 @writes
+@scope.not_for_tenants("change the cluster's settings")
 def save(tx, data):
     if not isinstance(data, dict):
         raise invalid("cluster", "must be a JSON object")

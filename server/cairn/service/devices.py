@@ -11,7 +11,7 @@ import types
 
 from ..db import addresses, networks as db_networks, objects
 from ..db.schema import node, otherdev, switch
-from . import fields as F, rows
+from . import fields as F, rows, scope
 from .allocation import Allocator
 from .credentials import shown
 from .errors import invalid
@@ -38,6 +38,7 @@ class Kind:
     columns: dict  # writable fields besides the address, each a column of the table
     rename: str
     aliases: dict
+    plural: str  # what tenants are told they cannot change
     secrets: tuple = ()  # fields shown only to principals that may read secrets
 
     @property
@@ -58,9 +59,9 @@ SWITCH = Kind(switch, {"oid": F.Field(_parse_oid, {"type": "string", "maxLength"
               rename="newswitchname",
               # The spec's listings say "comments", its full example the rest.
               aliases={"readcommunity": "read", "rwcommunity": "rw", "comments": "comment"},
-              secrets=("rw",))
+              plural="switches", secrets=("rw",))
 OTHERDEV = Kind(otherdev, {"comment": F.TEXT}, rename="newotherdevname",
-                aliases={"comments": "comment"})
+                aliases={"comments": "comment"}, plural="other devices")
 
 
 def _networks(conn):
@@ -132,19 +133,23 @@ def _journaled_as(kind):
 
 
 def _service(kind):
-    """The service functions of one kind of device, as api.crud expects them."""
+    """The service functions of one kind of device, as api.crud expects them. Devices
+    are the cluster's hardware: a tenant sees none (service.scope)."""
     journaled = _journaled_as(kind)
+    refused = scope.not_for_tenants(f"change {kind.plural}")
 
     @reads
     def list_all(tx):
         networks = _networks(tx.conn)
-        return {row.name: _record(tx, kind, row, networks) for row in objects.all_rows(tx.conn, kind.table)}
+        return {row.name: _record(tx, kind, row, networks)
+                for row in objects.all_rows(tx.conn, kind.table, where=scope.visible(tx, kind.table))}
 
     @reads
     def get(tx, name):
         return _record(tx, kind, fetch(tx, kind.table, kind.name, name), _networks(tx.conn))
 
     @writes
+    @refused
     @journaled
     def save(tx, name, data):
         """Create or update (and maybe rename) a device. Returns True when created."""
@@ -154,6 +159,7 @@ def _service(kind):
         return before is None
 
     @writes
+    @refused
     @journaled
     def clone(tx, name, data):
         """A clone takes the address given, or else the first free one of the
@@ -165,6 +171,7 @@ def _service(kind):
         return new_name
 
     @writes
+    @refused
     @journaled
     def delete(tx, name):
         row = fetch(tx, kind.table, kind.name, name, for_update=True)

@@ -2,7 +2,7 @@
 
 from ..db import groups as db_groups, networks as db_networks, objects
 from ..db.schema import bmcsetup, group, node, osimage
-from . import fields as F
+from . import fields as F, scope
 from .cluster import settings as cluster_settings
 from .errors import invalid, not_found
 from .inherit import resolve_group
@@ -64,7 +64,8 @@ class _Lookup:
 @reads
 def list_all(tx):
     lookup = _Lookup(tx.conn)
-    return {row.name: lookup.record(row) for row in db_groups.all_groups(tx.conn)}
+    return {row.name: lookup.record(row)
+            for row in db_groups.all_groups(tx.conn, where=scope.visible(tx, group))}
 
 
 @reads
@@ -75,7 +76,8 @@ def get(tx, name):
 @reads
 def members(tx, name):
     row = fetch(tx, group, "group", name)
-    return objects.names_where(tx.conn, node, node.c.nodegroup_id, row.id)
+    return objects.names_where(tx.conn, node, node.c.nodegroup_id, row.id,
+                               where=scope.visible(tx, node))
 
 
 def _set_interfaces(tx, group_id, items, field="interfaces"):
@@ -100,12 +102,13 @@ def _set_interfaces(tx, group_id, items, field="interfaces"):
 
 
 @writes
+@scope.not_for_tenants("change groups")
 def save(tx, name, data):
     """Create or update (and maybe rename) a group. Returns True when created."""
     values = F.parse_object("", data, WRITE_FIELDS)
     new_name = values.pop(RENAME, None)
     items = values.pop("interfaces", None)
-    to_columns(tx.conn, values)
+    to_columns(tx, values)
     row = objects.by_name(tx.conn, group, name, for_update=True)
     if new_name and new_name != name:
         claim(tx, group, "group", new_name, RENAME)
@@ -123,6 +126,7 @@ def save(tx, name, data):
 
 
 @writes
+@scope.not_for_tenants("change groups")
 def clone(tx, name, data):
     values = F.parse_object("", data, WRITE_FIELDS)
     new_name = values.pop(RENAME, None)
@@ -133,7 +137,7 @@ def clone(tx, name, data):
     items = values.pop("interfaces", None) or []
     check_unique_interfaces(items)
     copied = {column.name: getattr(source, column.name) for column in group.c if column.name != "id"}
-    group_id = objects.create(tx.conn, group, {**copied, **to_columns(tx.conn, values), "name": new_name})
+    group_id = objects.create(tx.conn, group, {**copied, **to_columns(tx, values), "name": new_name})
     check_group_pin(tx, group_id, values)
     merged = {r.interface: {"interface": r.interface, "network": r.network}
               for r in db_groups.interfaces(tx.conn, source.id)}
@@ -144,6 +148,7 @@ def clone(tx, name, data):
 
 
 @writes
+@scope.not_for_tenants("change groups")
 def delete(tx, name):
     row = fetch(tx, group, "group", name, for_update=True)
     users = objects.names_where(tx.conn, node, node.c.nodegroup_id, row.id, limit=6)
@@ -165,12 +170,14 @@ def get_interfaces(tx, name, interface=None):
 
 
 @writes
+@scope.not_for_tenants("change groups")
 def save_interfaces(tx, name, data):
     values = F.parse_object("", data, {"interfaces": FIELDS["interfaces"]}, required=("interfaces",))
     _set_interfaces(tx, fetch(tx, group, "group", name, for_update=True).id, values["interfaces"])
 
 
 @writes
+@scope.not_for_tenants("change groups")
 def delete_interface(tx, name, interface):
     """Remove the interface from the group and from those members that have it there."""
     row = fetch(tx, group, "group", name, for_update=True)

@@ -13,7 +13,8 @@ import time
 import uuid
 
 from ..db import jobs as db_jobs
-from . import audit
+from ..db.schema import job
+from . import audit, scope
 from .errors import Conflict, not_found
 from .tx import Context, reads, writes
 
@@ -130,7 +131,9 @@ def fail_interrupted(tx):
 
 @reads
 def status(tx, job_id):
-    row = db_jobs.get(tx.conn, job_id)
+    """A job's state; a tenant follows none (jobs pack images, which it cannot), and gets
+    the 404 of a missing job."""
+    row = db_jobs.get(tx.conn, job_id, where=scope.visible(tx, job))
     if row is None:
         raise not_found("job", job_id)
     return {name: getattr(row, name) for name in STATUS_FIELDS}

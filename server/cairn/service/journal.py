@@ -6,8 +6,8 @@ replayed: Cairn's controllers share their state through the database.
 
 import time
 
-from ..db import journal as db_journal
-from . import fields as F
+from ..db import journal as db_journal, schema
+from . import fields as F, scope
 from .errors import invalid, not_found
 from .tx import reads, writes
 
@@ -63,13 +63,17 @@ def _record(row):
 
 @reads
 def entries(tx, controller, since=None, limit=None):
+    """A controller's entries; a tenant's principals see only the entries of writes they
+    made (by the principal's uid: a tenant's name may be an admin's too)."""
     if not db_journal.controller_exists(tx.conn, controller):
         raise not_found("controller", controller)
     since_ms = None if since is None else since * 1000
-    return [_record(row) for row in db_journal.entries(tx.conn, controller, since_ms, limit)]
+    return [_record(row) for row in db_journal.entries(tx.conn, controller, since_ms, limit,
+                                                       where=scope.visible(tx, schema.journal))]
 
 
 @writes(journal=False)  # the entries are the record
+@scope.not_for_tenants("post journal entries")
 def store(tx, items):
     """Store posted entries; returns how many."""
     if not isinstance(items, list):
@@ -81,5 +85,5 @@ def store(tx, items):
         db_journal.record(tx.conn, **{
             "created": now, "masteronly": False, "sendby": tx.settings.controller_name,
             **{k: v for k, v in values.items() if v is not None},
-            "principal": tx.principal.name})
+            "principal": tx.principal.name, "principal_uid": tx.principal.uid})
     return len(parsed)

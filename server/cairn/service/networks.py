@@ -5,7 +5,7 @@ import types
 
 from ..db import addresses, networks as db_networks, objects
 from ..db.schema import network
-from . import fields as F
+from . import fields as F, scope
 from .allocation import first_free
 from .errors import NotFound, invalid
 from .subnet import Subnet, from_key, to_key
@@ -28,6 +28,9 @@ WRITE_FIELDS = {**FIELDS, RENAME: F.NAME}
 # The spec's clone example spells three fields differently; both are accepted.
 ALIASES = {"dhcp_enable": "dhcp", "dhcp_begin": "dhcp_range_begin", "dhcp_end": "dhcp_range_end"}
 _ADDRESS_FIELDS = ("network", "gateway", "ns_ip", "dhcp", "dhcp_range_begin", "dhcp_range_end")
+# A network's addresses are refused to tenants: in a shared network, which are
+# taken (and by whom), and which is free next, tell of other tenants' nodes.
+_ADDRESSES = "read the addresses of networks"
 
 
 def record(row):
@@ -40,7 +43,8 @@ def parse(data):
 
 @reads
 def list_all(tx):
-    return {row.name: record(row) for row in objects.all_rows(tx.conn, network)}
+    return {row.name: record(row)
+            for row in objects.all_rows(tx.conn, network, where=scope.visible(tx, network))}
 
 
 @reads
@@ -90,6 +94,7 @@ def _check_taken_addresses_fit(tx, row, values):
 
 
 @writes
+@scope.not_for_tenants("change networks")
 def save(tx, name, data):
     """Create or update (and maybe rename) a network. Returns True when created."""
     changes = parse(data)
@@ -117,6 +122,7 @@ def save(tx, name, data):
 
 
 @writes
+@scope.not_for_tenants("change networks")
 def clone(tx, name, data):
     changes = parse(data)
     new_name = changes.pop(RENAME, None)
@@ -132,6 +138,7 @@ def clone(tx, name, data):
 
 
 @writes
+@scope.not_for_tenants("change networks")
 def delete(tx, name):
     row = fetch(tx, network, "network", name, for_update=True)
     users = [f"{kind} {user}" for kind, names in db_networks.users(tx.conn, row.id) for user in names]
@@ -156,6 +163,7 @@ def _reserved_owner(subnet, row, offset):
 
 
 @reads
+@scope.not_for_tenants(_ADDRESSES)
 def address_status(tx, name, ip):
     """Free or taken (and by whom); a NotFound when the address lies outside."""
     row = fetch(tx, network, "network", name)
@@ -174,6 +182,7 @@ def address_status(tx, name, ip):
 
 
 @reads
+@scope.not_for_tenants(_ADDRESSES)
 def taken_addresses(tx, name):
     """Every taken address with its device: the name server, the gateway, node
     interfaces (named by their node), switches and other devices."""
@@ -187,6 +196,7 @@ def taken_addresses(tx, name):
 
 
 @reads
+@scope.not_for_tenants(_ADDRESSES)
 def next_free_address(tx, name):
     row = fetch(tx, network, "network", name)
     offset = first_free(tx.conn, row.id, Subnet(row), row.alloc_floor)

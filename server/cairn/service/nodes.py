@@ -1,8 +1,8 @@
 """Nodes: their own settings, what they inherit, and their interfaces and addresses."""
 
 from ..db import addresses, groups as db_groups, networks as db_networks, nodes as db_nodes, objects
-from ..db.schema import node, switch
-from . import fields as F
+from ..db.schema import node, node_interface, switch
+from . import fields as F, scope
 from .errors import invalid, not_found
 from .groups import _Lookup as GroupLookup
 from .inherit import group_defaults, resolve_node
@@ -41,6 +41,13 @@ FIELDS = {
 }
 RENAME = "newhostname"
 WRITE_FIELDS = {**FIELDS, RENAME: F.NAME}
+#: What a tenant may change of its own nodes: how they boot and install. Their
+#: identity (name, MAC address, TPM), group, interfaces and cabling are the
+#: cluster's: changing those would also answer with names of what holds a MAC
+#: address or an IP address, which may be another tenant's node.
+TENANT_FIELDS = ("comment", "osimage", "osimagetag", "prescript", "partscript", "postscript",
+                 "netboot", "bootmenu", "localinstall", "provision_interface",
+                 "provision_method", "provision_fallback")
 _REFERENCES = ("group", "interfaces", "switch", "osimage")
 _COLUMNS = [f for f in FIELDS if f not in _REFERENCES]
 # A clone is a new machine: it copies settings, not identity or state.
@@ -83,14 +90,15 @@ class _Lookup:
 @reads
 def list_all(tx):
     lookup = _Lookup(tx.conn)
-    interfaces = lookup.interfaces(db_nodes.interface_addresses(tx.conn))
+    interfaces = lookup.interfaces(db_nodes.interface_addresses(
+        tx.conn, where=scope.visible(tx, node, node_interface.c.node_id)))
     return {row["name"]: lookup.record(row, interfaces.get(row["id"], []))
-            for row in db_nodes.nodes(tx.conn)}
+            for row in db_nodes.nodes(tx.conn, where=scope.visible(tx, node))}
 
 
 @reads
 def get(tx, name):
-    rows = db_nodes.nodes(tx.conn, name)
+    rows = db_nodes.nodes(tx.conn, name, where=scope.visible(tx, node))
     if not rows:
         raise not_found("node", name)
     lookup = _Lookup(tx.conn)
@@ -98,8 +106,9 @@ def get(tx, name):
     return lookup.record(rows[0], interfaces.get(rows[0]["id"], []))
 
 
-def _parse(data):
+def _parse(tx, data):
     values = F.parse_object("", data, WRITE_FIELDS)
+    scope.refuse_fields(tx, values, TENANT_FIELDS)
     items = values.pop("interfaces", None) or []
     check_unique_interfaces(items)
     if values.get("service", False) is None:
@@ -151,13 +160,16 @@ def save(tx, name, data):
     an interface already in the group's network keeps its address (the
     spec's rule for moves); the others are numbered in their new network.
     """
-    values, items = _parse(data)
+    values, items = _parse(tx, data)
     new_name = values.pop(RENAME, None)
-    row = objects.by_name(tx.conn, node, name, for_update=True)
-    if row is None and "group" not in values:
-        raise invalid("group", "is required to create a node")
+    row = objects.by_name(tx.conn, node, name, for_update=True, where=scope.visible(tx, node))
+    if row is None:
+        # Another tenant's node answers as a missing one: neither can be created.
+        scope.refuse_tenant(tx.principal, "create nodes")
+        if "group" not in values:
+            raise invalid("group", "is required to create a node")
     _check_mac(tx, values.get("macaddr"), row.id if row else None)
-    to_columns(tx.conn, values)
+    to_columns(tx, values)
     if new_name and new_name != name:
         claim(tx, node, "node", new_name, RENAME)
         values["name"] = new_name
@@ -177,8 +189,9 @@ def save(tx, name, data):
 
 
 @writes
+@scope.not_for_tenants("create nodes")
 def clone(tx, name, data):
-    values, items = _parse(data)
+    values, items = _parse(tx, data)
     new_name = values.pop(RENAME, None)
     if not new_name:
         raise invalid(RENAME, "is required to clone")
@@ -186,7 +199,7 @@ def clone(tx, name, data):
     claim(tx, node, "node", new_name, RENAME)
     _check_mac(tx, values.get("macaddr"))
     copied = {c.name: getattr(source, c.name) for c in node.c if c.name not in _NOT_CLONED}
-    node_id = objects.create(tx.conn, node, {**copied, **to_columns(tx.conn, values), "name": new_name})
+    node_id = objects.create(tx.conn, node, {**copied, **to_columns(tx, values), "name": new_name})
     check_node_pin(tx, node_id, values)
     plan = {row.interface: row.network_id for row in db_nodes.interfaces(tx.conn, [source.id])}
     _place_interfaces(tx, node_id, plan, items)
@@ -194,6 +207,7 @@ def clone(tx, name, data):
 
 
 @writes
+@scope.not_for_tenants("delete nodes")
 def delete(tx, name):
     row = fetch(tx, node, "node", name, for_update=True)
     addresses.lower_floors_for_node(tx.conn, row.id)
@@ -211,6 +225,7 @@ def get_interfaces(tx, name, interface=None):
 
 
 @writes
+@scope.not_for_tenants("change interfaces")
 def save_interfaces(tx, name, data):
     values = F.parse_object("", data, {"interfaces": FIELDS["interfaces"]}, required=("interfaces",))
     check_unique_interfaces(values["interfaces"])
@@ -218,6 +233,7 @@ def save_interfaces(tx, name, data):
 
 
 @writes
+@scope.not_for_tenants("change interfaces")
 def delete_interface(tx, name, interface):
     row = fetch(tx, node, "node", name, for_update=True)
     node_ifs = NodeInterfaces(tx.conn, db_networks.all_networks(tx.conn), [row.id])

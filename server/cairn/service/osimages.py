@@ -9,8 +9,8 @@ import time
 
 from ..db import objects, osimages as db_osimages
 from ..db.schema import group, node, osimage
-from . import fields as F, jobs, packing, rows
-from .errors import invalid
+from . import fields as F, jobs, packing, rows, scope
+from .errors import invalid, not_found
 from .named import claim, fetch
 from .tx import reads, writes
 
@@ -63,6 +63,7 @@ KERNEL_FIELDS = {name: FIELDS[name] for name in ("kernelversion", "kernelfile", 
 ALIASES = {"kernver": "kernelversion", "kernopts": "kerneloptions",
            "kernmodules": "kernelmodules", "grab_exclude_list": "grab_exclude"}
 _LISTS = ("grab_filesystems", "grab_exclude")
+_CHANGE = "change OS images"  # nor pack them: a tenant reads the images its nodes use
 #: What packing sets; records show them, requests cannot change them.
 PACKED = {
     "imagefile": "the tarball's file in /files",
@@ -103,7 +104,8 @@ def _parse(data, fields=WRITE_FIELDS):
 
 @reads
 def list_all(tx):
-    return {row.name: record(row) for row in objects.all_rows(tx.conn, osimage)}
+    return {row.name: record(row)
+            for row in objects.all_rows(tx.conn, osimage, where=scope.visible(tx, osimage))}
 
 
 @reads
@@ -113,10 +115,12 @@ def get(tx, name):
 
 @reads
 def members(tx, name):
-    return db_osimages.members(tx.conn, fetch(tx, osimage, "osimage", name).id)
+    return db_osimages.members(tx.conn, fetch(tx, osimage, "osimage", name).id,
+                               where=scope.visible(tx, node))
 
 
 @writes
+@scope.not_for_tenants(_CHANGE)
 def save(tx, name, data):
     """Create or update (and maybe rename) an image. Returns True when created."""
     _, before = rows.save(tx, osimage, "osimage", name, _parse(data), RENAME)
@@ -125,6 +129,7 @@ def save(tx, name, data):
 
 # -- clone: the record, and a copy of the tree -----------------------------------
 
+@scope.not_for_tenants(_CHANGE)
 def clone(ctx, name, data):
     """Copy an image and its tree on disk; the copy is not packed. Returns its name.
 
@@ -183,6 +188,7 @@ def clone_record(tx, name, values):
 
 # -- delete ------------------------------------------------------------------------
 
+@scope.not_for_tenants(_CHANGE)
 def delete(ctx, name):
     """Delete an image, its tags and their packs (never the image's tree)."""
     packing.remove(ctx.settings.files_dir, delete_record(ctx, name))
@@ -201,11 +207,13 @@ def delete_record(tx, name):
 
 # -- packing ---------------------------------------------------------------------------
 
+@scope.not_for_tenants(_CHANGE)
 def pack(ctx, name):
     """Start packing the image; the job's id."""
     return _submit_pack(ctx, name, _packable(ctx, name))
 
 
+@scope.not_for_tenants(_CHANGE)
 def change_kernel(ctx, name, data):
     """Change the kernel fields and repack; the job's id."""
     return _submit_pack(ctx, name, set_kernel(ctx, name, _parse(data, KERNEL_FIELDS)))
@@ -265,3 +273,25 @@ def _record_pack(tx, image_id, imagefile, checksum):
     objects.change(tx.conn, osimage, image_id,
                    {"imagefile": imagefile, "checksum": checksum, "packed_at": int(time.time())})
     return db_osimages.unused_packs(tx.conn, [row.imagefile])
+
+
+# -- /files --------------------------------------------------------------------------
+
+def served_file(ctx, name):
+    """``name`` if /files may serve that file of files_dir to the principal, else a 404.
+
+    Hidden names never (packs in progress work in ".<job>.part"). A tenant gets only
+    the packs of the images it sees, and of their tags; any other name answers as a
+    missing file does.
+    """
+    if "/" in name or "\\" in name or name.startswith("."):
+        raise not_found("file", name)
+    if scope.is_tenant(ctx.principal) and name not in _tenant_files(ctx):
+        raise not_found("file", name)
+    return name
+
+
+@reads
+def _tenant_files(tx):
+    return {file for imagefile in db_osimages.packs(tx.conn, where=scope.visible(tx, osimage))
+            for file in packing.pack_files(imagefile)}

@@ -7,8 +7,8 @@ holds stays on disk when the image is repacked, until no tag holds it.
 import re
 
 from ..db import osimages as db_osimages
-from ..db.schema import osimage
-from . import fields as F, packing
+from ..db.schema import node, osimage
+from . import fields as F, packing, scope
 from .errors import invalid, not_found
 from .named import fetch
 from .osimages import served_files
@@ -38,7 +38,8 @@ def record(row):
 @reads
 def list_all(tx):
     """Every tag of every image, keyed ``<osimage>/<tag>``."""
-    return {f"{row.osimage}/{row.name}": record(row) for row in db_osimages.tags(tx.conn)}
+    return {f"{row.osimage}/{row.name}": record(row)
+            for row in db_osimages.tags(tx.conn, where=scope.visible(tx, osimage))}
 
 
 @reads
@@ -52,11 +53,13 @@ def members(tx, name):
     """The nodes pinned to a tag of the image, and the nodes of each tag."""
     image = fetch(tx, osimage, "osimage", name)
     by_tag = {}
-    for node, tag in db_osimages.pinned_nodes(tx.conn, image.id):
-        by_tag.setdefault(tag, []).append(node)
+    for node_name, tag in db_osimages.pinned_nodes(tx.conn, image.id,
+                                                   where=scope.visible(tx, node)):
+        by_tag.setdefault(tag, []).append(node_name)
     return {"members": sorted(n for nodes in by_tag.values() for n in nodes), "tags": by_tag}
 
 
+@scope.not_for_tenants("change OS images")
 def set_tag(ctx, name, data):
     """Tag the image's current pack (a tag that exists moves to it)."""
     packing.remove(ctx.settings.files_dir, save(ctx, name, data))
@@ -78,6 +81,7 @@ def save(tx, name, data):
     return db_osimages.unused_packs(tx.conn, [old.imagefile])
 
 
+@scope.not_for_tenants("change OS images")
 def remove_tag(ctx, name, tag):
     """Delete the tag, and its pack if nothing else holds it."""
     packing.remove(ctx.settings.files_dir, delete(ctx, name, tag))

@@ -21,7 +21,7 @@ import dataclasses
 
 from ..db import objects, racks as db_racks
 from ..db.schema import rack, rack_device
-from . import fields as F, rows
+from . import fields as F, rows, scope
 from .errors import NotFound, invalid, not_found
 from .named import claim, fetch
 from .tx import reads, writes
@@ -30,6 +30,8 @@ MAX_UNITS = 60  # the tallest racks made have 58 units
 RESERVED = "inventory"  # /config/rack/inventory is the inventory, not a rack
 TYPES = (*db_racks.REFERENCED, "controller", "pdu", "patchpanel", "other")
 SUBSETS = {"configured": True, "unconfigured": False}
+# Racks and the inventory are the cluster's hardware: a tenant sees none of them.
+_CHANGE = "change racks or the inventory"
 
 
 def _parse_units(field, value):
@@ -96,7 +98,8 @@ def list_all(tx):
     entries = {}
     for entry in db_racks.entries(tx.conn, placed=True):
         entries.setdefault(entry.rack_id, []).append(entry)
-    return {row.name: _record(row, entries.get(row.id, [])) for row in objects.all_rows(tx.conn, rack)}
+    return {row.name: _record(row, entries.get(row.id, []))
+            for row in objects.all_rows(tx.conn, rack, where=scope.visible(tx, rack))}
 
 
 @reads
@@ -110,8 +113,8 @@ def inventory(tx, subset=None):
     """Every entry, or those placed in a rack (``configured``) or not (``unconfigured``)."""
     if subset is not None and subset not in SUBSETS:
         raise NotFound(f"inventory '{subset}' does not exist: use configured or unconfigured")
-    return [{**_device(e), "rack": e.rack}
-            for e in db_racks.entries(tx.conn, placed=SUBSETS.get(subset))]
+    return [{**_device(e), "rack": e.rack} for e in db_racks.entries(
+        tx.conn, placed=SUBSETS.get(subset), where=scope.visible(tx, rack_device))]
 
 
 # -- placing devices ------------------------------------------------------------
@@ -246,6 +249,7 @@ def _parse(name, data):
 
 
 @writes
+@scope.not_for_tenants(_CHANGE)
 def save(tx, name, data):
     """Create or update (and maybe rename) a rack. Returns True when created."""
     values, items = _parse(name, data)
@@ -269,6 +273,7 @@ def save(tx, name, data):
 
 
 @writes
+@scope.not_for_tenants(_CHANGE)
 def clone(tx, name, data):
     """Copy a rack's settings under a new name; its devices stay where they are."""
     values, items = _parse(name, data)
@@ -279,6 +284,7 @@ def clone(tx, name, data):
 
 
 @writes
+@scope.not_for_tenants(_CHANGE)
 def delete(tx, name):
     """Delete a rack; its devices stay in the inventory, in no rack."""
     row = fetch(tx, rack, "rack", name, for_update=True)
@@ -317,6 +323,7 @@ def _rack_ids(tx, items):
 
 
 @writes
+@scope.not_for_tenants(_CHANGE)
 def save_inventory(tx, data):
     """Create or update inventory entries by type and name. Returns the labels of those created."""
     items = F.parse_object("", data, INVENTORY_FIELDS, required=("inventory",))["inventory"]
@@ -329,6 +336,7 @@ def save_inventory(tx, data):
 
 
 @writes
+@scope.not_for_tenants(_CHANGE)
 def delete_inventory(tx, name, kind):
     """Delete an inventory entry, which takes it out of its rack."""
     ref = name

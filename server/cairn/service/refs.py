@@ -2,6 +2,7 @@
 
 from ..db import objects
 from ..db.schema import bmcsetup, group, network, osimage, switch
+from . import scope
 from .errors import invalid
 
 #: request field -> (table, column holding the id, what to call it)
@@ -14,15 +15,16 @@ REFS = {
 }
 
 
-def to_columns(conn, values):
-    """Replace each reference by name in ``values`` with its id column, in place."""
+def to_columns(tx, values):
+    """Replace each reference by name in ``values`` with its id column, in place. What
+    the principal may not see (see service.scope) does not exist for it."""
     for field, (table, column, kind) in REFS.items():
         if field in values:
             name = values.pop(field)
             if name is None:
                 values[column] = None
                 continue
-            row = objects.by_name(conn, table, name)
+            row = objects.by_name(tx.conn, table, name, where=scope.visible(tx, table))
             if row is None:
                 raise invalid(field, f"{kind} '{name}' does not exist")
             values[column] = row.id

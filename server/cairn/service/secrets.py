@@ -3,12 +3,16 @@
 The content is stored encrypted (cairn.crypto, Fernet) and shown only on
 routes that need the permission "secrets.read". A node's view holds its own
 secrets and those of its group, each under its owner, as the spec shows.
+
+A tenant (service.scope) sees the secrets of its own nodes and of their groups,
+and changes those of its own nodes, never a group's: a group may hold other
+tenants' nodes too.
 """
 
 from .. import crypto
 from ..db import secrets as db_secrets
 from ..db.schema import secret
-from . import fields as F
+from . import fields as F, scope
 from .errors import Conflict, NotFound, invalid
 from .named import fetch
 from .tx import reads, writes
@@ -89,6 +93,11 @@ def _secret(tx, kind, owner, secret_name):
     return rows[0]
 
 
+def _refuse_group_to_tenants(tx, kind):
+    if kind == "group":
+        scope.refuse_tenant(tx.principal, "change the secrets of groups")
+
+
 def _owner_for_write(tx, kind, name):
     """The owner, locked against a concurrent delete; and the secrets against a key rotation,
     before anything is encrypted."""
@@ -104,7 +113,8 @@ def list_all(tx):
     listing = {}
     for kind in OWNER_KINDS:
         listing[kind] = {}
-        for row in db_secrets.by_owner(tx.conn, kind):
+        table = db_secrets.OWNERS[kind][0]
+        for row in db_secrets.by_owner(tx.conn, kind, where=scope.visible(tx, table)):
             listing[kind].setdefault(row.owner, []).append(_record(keyring, row))
     return listing
 
@@ -156,6 +166,7 @@ def _overall(outcomes):
 @writes
 def save_all(tx, name, kind, items):
     """Create or change the listed secrets of a node or group; the others stay as they are."""
+    _refuse_group_to_tenants(tx, kind)
     if not isinstance(items, list):
         raise invalid("secrets", "must be a JSON array of secrets")
     parsed = [_parse_item(f"secrets.{i}", item, required=("secretname",)) for i, item in enumerate(items)]
@@ -174,6 +185,7 @@ def save_all(tx, name, kind, items):
 @writes
 def save(tx, name, kind, secret_name, items):
     """Create or change one secret of a node or group."""
+    _refuse_group_to_tenants(tx, kind)
     values = _parse_one(items, secret_name)
     parse_secret_name("secretname", secret_name)
     owner = _owner_for_write(tx, kind, name)
@@ -184,6 +196,7 @@ def save(tx, name, kind, secret_name, items):
 @writes
 def clone(tx, name, kind, secret_name, items):
     """Copy a secret under ``newsecretname``; content and path in the body replace the copied ones."""
+    _refuse_group_to_tenants(tx, kind)
     values = _parse_one(items, secret_name, CLONE_FIELDS)
     new_name = values.pop(CLONE, None)
     if new_name is None:
@@ -200,5 +213,6 @@ def clone(tx, name, kind, secret_name, items):
 
 @writes
 def delete(tx, name, kind, secret_name):
+    _refuse_group_to_tenants(tx, kind)
     owner = _owner(tx, kind, name, for_update=True)
     db_secrets.remove(tx.conn, _secret(tx, kind, owner, secret_name).id)

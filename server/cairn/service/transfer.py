@@ -13,7 +13,7 @@ from ..db import (cluster as db_cluster, groups as db_groups, objects, osimages 
                   transfer as db_transfer)
 from ..db.schema import group, osimage
 from . import (audit, bmcsetups, cluster, devices, fields as F, groups, networks, nodes, osimages,
-               osimagetags, racks, secrets)
+               osimagetags, racks, scope, secrets)
 from .errors import BadRequest, Conflict, NotFound, invalid
 from .inherit import GROUP_INHERITS, NODE_INHERITS
 from .tx import reads, writes
@@ -145,6 +145,7 @@ SECTIONS = [
 
 
 @reads
+@scope.not_for_tenants("export the cluster")  # the document is everyone's, secrets and all
 def export(tx):
     """The whole configuration. The cluster's controllers are left out: they are
     the servers running now, which register themselves, not configuration."""
@@ -161,6 +162,7 @@ def _checked(value, field, kind=dict):
 
 
 @writes(journal=False)  # journaled below, as one entry without the document
+@scope.not_for_tenants("import a cluster")
 def import_all(tx, document):
     """Load an export into an empty database; returns {kind: count}."""
     config = _checked(_checked(document, "body").get("config"), "config")

@@ -62,9 +62,17 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_node_tenancy_id'), ['tenancy_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_node_tenancy_id_tenancy'), 'tenancy', ['tenancy_id'], ['id'], ondelete='RESTRICT')
 
+    with op.batch_alter_table('journal', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('principal_uid', sa.String(length=32), nullable=True))
+        batch_op.create_index(batch_op.f('ix_journal_principal_uid'), ['principal_uid'], unique=False)
+
 
 
 def downgrade():
+    with op.batch_alter_table('journal', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_journal_principal_uid'))
+        batch_op.drop_column('principal_uid')
+
     with op.batch_alter_table('node', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_node_tenancy_id_tenancy'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_node_tenancy_id'))
