@@ -343,6 +343,11 @@ def test_a_stop_fails_the_running_pack(tmp_path, signum, message):
     try:
         job_id = _huge_image(server, tmp_path, "cut")
         files = os.path.join(server.data_dir, "files")
+        # "running" is recorded just before the job makes its part directory: wait for it.
+        deadline = time.monotonic() + DEADLINE
+        while not os.path.isdir(os.path.join(files, f".{job_id}.part")):
+            assert time.monotonic() < deadline, "the pack made no part directory"
+            time.sleep(0.05)
         assert os.listdir(files) == [f".{job_id}.part"]
         server.process.send_signal(signum)
         server.process.wait(DEADLINE)
