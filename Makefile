@@ -41,6 +41,7 @@ $(VENV_STAMP): pyproject.toml
 	touch $@
 
 test: $(VENV_STAMP)
+	bash scripts/system-packages.sh
 	pg_url=$$(bash scripts/postgres.sh); \
 	echo "PostgreSQL for the tests: $$pg_url"; \
 	CAIRN_TEST_PG_URL="$$pg_url" $(PY) -m pytest $(TESTS) -q

@@ -39,6 +39,20 @@ def require_postgresql():
     return PG_URL
 
 
+def require_tool(name):
+    """The path of a real component's program (kea-dhcp4, dhcpd, named-checkzone, ...);
+    when it is missing, skip the test (fail it in CI: scripts/system-packages.sh
+    installs them)."""
+    import shutil
+    path = shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")
+    if path is None:
+        message = f"{name} is not installed (scripts/system-packages.sh installs it)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
 def reset_postgresql(url):
     """An empty public schema, so each module starts from a new database."""
     engine = sqlalchemy.create_engine(url)
