@@ -43,14 +43,14 @@ def require_tool(name):
     """The path of a real component's program (kea-dhcp4, dhcpd, named-checkzone, ...);
     when it is missing, skip the test (fail it in CI: scripts/system-packages.sh
     installs them)."""
-    import shutil
-    path = shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")
-    if path is None:
+    from cairn.render.files import InvalidConfig, find_tool
+    try:
+        return find_tool(name)
+    except InvalidConfig:
         message = f"{name} is not installed (scripts/system-packages.sh installs it)"
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
-    return path
 
 
 def reset_postgresql(url):
