@@ -217,6 +217,7 @@ def _params(world, kind, variant, side):
             {"name": "ghost-obj"} if variant == "missing" else cluster[kind]
     # Parameters that name no tenant's object: the tenant's call only.
     fixed = {"controller": {"controller": world.controller}, "subset": {"subset": "configured"},
+             "boot": {"mac": "52:54:00:ee:00:01", "name": "ghost-node1", "group": "ghost-grp"},
              None: {}}
     if kind in fixed:
         return fixed[kind] if variant == "own" else None
@@ -413,6 +414,21 @@ MATRIX = {
     ("GET", "/tenant/{ident}/tenancies"): refused("tenant"),
     ("DELETE", "/tenant/{ident}/tenancy/{tenancy}"): refused("tenant"),
     ("GET", "/tenancy/{name}"): refused("tenancy"),
+    # Boot: public. A booting machine has no token, so a MAC address or a name is all
+    # it takes, and credentials change nothing (test_boot.py); the tenant's calls here
+    # name nobody's objects.
+    ("GET", "/boot"): read(),
+    ("GET", "/boot/short"): read(),
+    ("GET", "/boot/disk"): read(),
+    ("GET", "/boot/search/{mac}"): read("boot"),
+    ("GET", "/boot/search/mac/{mac}"): read("boot"),
+    ("GET", "/boot/manual/hostname/{name}"): read("boot", 404),
+    ("GET", "/boot/manual/hostname/{name}/{mac}"): read("boot", 404),
+    ("GET", "/boot/manual/group/{group}/{mac}"): read("boot", 404),
+    # Monitoring: its own nodes' states read; reports are the installer's.
+    ("GET", "/monitor/status/{name}"): read("node"),
+    ("POST", "/monitor/status/{name}"): refused("node", lambda p: {
+        "monitor": {"status": {p["name"]: {"state": "installer.ok"}}}}),
 }
 
 

@@ -26,7 +26,11 @@ from test_admins import Client, add_tenant, set_columns
 SUPERADMIN_ONLY = {admins_svc.MANAGE, tenants_api.MANAGE}
 GRANTED = set().union(*auth.ROLES.values())
 KNOWN = GRANTED | SUPERADMIN_ONLY | {PUBLIC}
-PUBLIC_ROUTES = {("GET", "/version"), ("POST", "/token"), ("GET", "/openapi.json")}
+PUBLIC_ROUTES = {("GET", "/version"), ("POST", "/token"), ("GET", "/openapi.json")} | {
+    ("GET", rule) for rule in (  # booting nodes have no token
+        "/boot", "/boot/short", "/boot/disk", "/boot/search/<mac>", "/boot/search/mac/<mac>",
+        "/boot/manual/hostname/<name>", "/boot/manual/hostname/<name>/<mac>",
+        "/boot/manual/group/<group>/<mac>")}
 _WILDCARD = re.compile(r"<[^>]+>")
 
 
@@ -53,7 +57,7 @@ def test_superadmin_permissions_are_granted_by_no_role_and_used():
     assert auth.Principal(kind="superadmin", uid="u", name="root").can(admins_svc.MANAGE)
 
 
-def test_only_token_version_and_openapi_are_public(app):
+def test_only_token_version_openapi_and_boot_are_public(app):
     assert {(r.method, r.rule) for r in app.routes if r.config["permission"] == PUBLIC} == PUBLIC_ROUTES
 
 

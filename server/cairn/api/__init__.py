@@ -127,8 +127,8 @@ class _NoTrailingSlash:
 
 def create_app(engine, settings):
     """The Bottle application with every route of every area."""
-    from . import (admins, bmcsetups, cluster, devices, files, groups, journal, meta, networks,
-                   nodes, osimages, racks, secrets, status, tenants, transfer)
+    from . import (admins, bmcsetups, boot, cluster, devices, files, groups, journal, meta,
+                   monitor, networks, nodes, osimages, racks, secrets, status, tenants, transfer)
     app = _App()
     # orjson: a listing of 10,000 nodes is some 10 MB of JSON, and the
     # standard library needs most of the time budget to write it.
@@ -137,7 +137,7 @@ def create_app(engine, settings):
     app.install(CairnPlugin(engine, settings))
     app.default_error_handler = _json_error
     for area in (meta, cluster, networks, groups, nodes, journal, transfer, secrets, bmcsetups,
-                 devices, racks, osimages, status, files, admins, tenants):
+                 devices, racks, osimages, status, files, admins, tenants, boot, monitor):
         area.register(app)
     for route in app.routes:
         route.prepare()  # applies the plugins now: a route without a permission fails here

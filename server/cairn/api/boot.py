@@ -1,0 +1,76 @@
+"""/boot: the iPXE scripts booting nodes fetch. Public: a booting node has no token.
+
+Every script fetches from ``${base-url}``: the server as the node reached it
+(the request's Host header, or X-Forwarded-Host behind a proxy).
+"""
+
+import re
+
+import bottle
+
+from ..render import ipxe
+from ..service import boot
+from ..service.errors import invalid
+from . import PUBLIC
+
+_NETLOC = re.compile(r"([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?")
+_STATUSES = [200, 400, 404]
+
+
+def _base_url():
+    """The server's URL as the node reached it; a Host that could not be written into a
+    script unchanged (spaces, $, quotes...) is a 400."""
+    parts = bottle.request.urlparts
+    if parts.scheme not in ("http", "https") or not _NETLOC.fullmatch(parts.netloc):
+        raise invalid("Host", "must be a host name or address with an optional port")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _script(plan):
+    base_url = _base_url()
+    bottle.response.content_type = "text/plain; charset=utf-8"
+    return ipxe.script(plan, base_url)
+
+
+def register(app):
+    def route(path, summary, statuses=(200, 400)):
+        return app.get(path, permission=PUBLIC, summary=summary, statuses=list(statuses))
+
+    @route("/boot", "The default iPXE menu: finds the node by its MAC address")
+    def menu(ctx):
+        return _script(boot.MENU)
+
+    @route("/boot/short", "An iPXE script that asks for the node's script by its MAC address, "
+                          "without a menu")
+    def short(ctx):
+        return _script(boot.chain("/boot/search/mac"))
+
+    @route("/boot/disk", "An iPXE script that boots from the local disk")
+    def disk(ctx):
+        return _script(boot.DISK)
+
+    @route("/boot/search/<mac>", "The iPXE script of the node with this MAC address "
+                                 "(the menu for an unknown one)")
+    def search(ctx, mac):
+        return _script(boot.by_mac(ctx, mac))
+
+    @route("/boot/search/mac/<mac>", "As /boot/search/{mac}")
+    def search_mac(ctx, mac):
+        return _script(boot.by_mac(ctx, mac))
+
+    @route("/boot/manual/hostname/<name>", "An iPXE script that boots this machine as the node, "
+                                           "binding its MAC address", _STATUSES)
+    def manual(ctx, name):
+        return _script(boot.manual(ctx, name))
+
+    @route("/boot/manual/hostname/<name>/<mac>", "Bind the MAC address to the node (the node "
+                                                 "that held it loses it); the node's kernel",
+           _STATUSES)
+    def manual_mac(ctx, name, mac):
+        return _script(boot.bind_to_node(ctx, name, mac))
+
+    @route("/boot/manual/group/<group>/<mac>", "Boot as the group's node with this MAC address, "
+                                               "else bind it to the group's first node without one",
+           _STATUSES)
+    def manual_group(ctx, group, mac):
+        return _script(boot.bind_in_group(ctx, group, mac))

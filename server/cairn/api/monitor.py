@@ -1,0 +1,38 @@
+"""/monitor/status: the state of a node's installation, as its installer reports it."""
+
+from ..service import monitor
+from ..service.errors import invalid
+from . import crud, schemas
+from .body import json_body, no_content
+
+_RECORD = schemas.obj(monitor.FIELDS)
+_STATUS = {"type": "object", "required": ["monitor"], "properties": {"monitor": {
+    "type": "object", "required": ["status"], "properties": {"status": schemas.by_name(_RECORD)}}}}
+
+
+def _envelope(name, content):
+    return {"monitor": {"status": {name: content}}}
+
+
+def _reported(name):
+    """The object of ``{"monitor": {"status": {name: {...}}}}``, or a 400 naming the part."""
+    body, path = json_body(), ""
+    for key in ("monitor", "status", name):
+        if not isinstance(body, dict) or set(body) != {key}:
+            raise invalid(path or "body", f"must be a JSON object holding exactly '{key}'")
+        body, path = body[key], f"{path}.{key}".lstrip(".")
+    return body
+
+
+def register(app):
+    @app.get("/monitor/status/<name>", permission=crud.READ, response=_STATUS,
+             summary="The state the node's installer last reported", statuses=[200, 401, 404])
+    def status(ctx, name):
+        return _envelope(name, monitor.get(ctx, name))
+
+    @app.post("/monitor/status/<name>", permission=crud.WRITE, request=_STATUS,
+              summary="Report the node's state (the installer does)",
+              statuses=[204, 400, 401, 404])
+    def report(ctx, name):
+        monitor.report(ctx, name, _reported(name))
+        return no_content()
