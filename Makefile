@@ -27,6 +27,9 @@ DEMO_HOST := 127.0.0.1
 DEMO_PORT := 7050
 DEMO_PID := $(DEMO_DIR)/server.pid
 DEMO_LOG := $(DEMO_DIR)/server.log
+DEMO_RENDER := $(DEMO_DIR)/render
+# node001's MAC, as scripts/demo_load.py gives it: its boot script is shown.
+DEMO_MAC := 52:54:00:00:00:01
 
 .PHONY: help venv demo demo-stop test bench clean
 
@@ -58,6 +61,10 @@ demo: $(VENV_STAMP) demo-stop
 	    --bind $(DEMO_HOST):$(DEMO_PORT) --data-dir $(DEMO_DIR) >$(DEMO_LOG) 2>&1 </dev/null & \
 	    echo $$! >$(DEMO_PID)
 	$(PY) scripts/demo_load.py --url http://$(DEMO_HOST):$(DEMO_PORT) --pid-file $(DEMO_PID) --log $(DEMO_LOG)
+	@echo "DHCP and DNS files rendered (and checked by kea-dhcp4, dhcpd, named-checkzone, named-checkconf):"
+	@$(VENV)/bin/cairn-server render --out $(DEMO_RENDER) --data-dir $(DEMO_DIR) | sed 's/^/  /'
+	@echo; echo "node001's boot script (curl -s http://$(DEMO_HOST):$(DEMO_PORT)/boot/search/mac/$(DEMO_MAC)):"
+	@curl -sSf http://$(DEMO_HOST):$(DEMO_PORT)/boot/search/mac/$(DEMO_MAC) | sed 's/^/  /'
 
 # Stops only the server that `make demo` started: the pid file must name a cairn-server.
 demo-stop:

@@ -1,7 +1,8 @@
-"""cairn-server: serve the API, migrate the database, rotate the key of stored secrets, or
-purge the deleted tenants whose window ended."""
+"""cairn-server: serve the API, migrate the database, rotate the key of stored secrets,
+purge the deleted tenants whose window ended, or render the DHCP and DNS files."""
 
 import argparse
+import ipaddress
 import logging
 import sys
 
@@ -18,6 +19,10 @@ _PURGE_TENANTS = ("remove the tenants whose deletion window (tenant_deletion_win
                   "tenancies' nodes move to Quarantine, their tenancies and accounts go. A running "
                   "server does this every purge_interval seconds too; this command is for cron or "
                   "for a server with purge_interval 0")
+_RENDER = ("render the DHCP configs (Kea's kea-dhcp4.json, ISC's dhcpd.conf) into OUT/dhcp and "
+           "the DNS zones with their named.conf include into OUT/dns, from the database; each "
+           "file is checked by its real tool (kea-dhcp4, dhcpd, named-checkzone, named-checkconf) "
+           "before it replaces the old one. Prints the paths written")
 
 
 def _parser():
@@ -36,7 +41,8 @@ def _parser():
     for name, text in (("serve", "run the API server (applies pending migrations first)"),
                        ("migrate", "apply pending database migrations and exit"),
                        ("rotate-key", _ROTATE_KEY),
-                       ("purge-tenants", _PURGE_TENANTS)):
+                       ("purge-tenants", _PURGE_TENANTS),
+                       ("render", _RENDER)):
         sub = commands.add_parser(name, help=text, description=text)
         sub.add_argument("--config", metavar="FILE", help="TOML file of settings (env: CAIRN_CONFIG)")
         sub.add_argument("--db", metavar="URL",
@@ -54,14 +60,23 @@ def _parser():
                              help="how long tokens stay valid (default: 3600; env: CAIRN_TOKEN_LIFESPAN)")
             sub.add_argument("--controller-name", metavar="NAME",
                              help="this controller's name (default: the host name; env: CAIRN_CONTROLLER_NAME)")
+        if name == "render":
+            sub.add_argument("--out", metavar="DIR", required=True,
+                             help="directory to render into (its dhcp/ and dns/ are created)")
+            sub.add_argument("--server", metavar="ADDR",
+                             help="IPv4 address the nodes reach this controller at, for their boot "
+                                  "URL and TFTP server (default: the host part of bind); the port "
+                                  "is bind's")
     return parser
 
 
 def main(argv=None):
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    overrides = {k: v for k, v in vars(args).items() if k not in ("command", "config")}
+    overrides = {k: v for k, v in vars(args).items() if k not in ("command", "config", "out", "server")}
     settings = config.load(args.config, overrides=overrides)
+    if args.command == "render":
+        return _render(settings, args.out, args.server or settings.host)
     from .server import migrate, purge_tenants, serve
     if args.command == "migrate":
         migrate(settings)
@@ -74,6 +89,24 @@ def main(argv=None):
         rotate(settings)
         return 0
     return serve(settings)
+
+
+def _render(settings, out_dir, server):
+    from .render.all import render_all
+    from .render.files import InvalidConfig
+    try:
+        address = ipaddress.IPv4Address(server)
+    except ValueError:
+        address = None
+    if address is None or address.is_unspecified:
+        sys.exit(f"cairn-server render: the boot server must be an IPv4 address the nodes reach, "
+                 f"not {server!r}: pass --server ADDR")
+    try:
+        paths = render_all(settings.db, out_dir, str(address), settings.port)
+    except InvalidConfig as refused:
+        sys.exit(f"cairn-server render: {refused}")
+    print("\n".join(paths))
+    return 0
 
 
 if __name__ == "__main__":

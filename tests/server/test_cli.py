@@ -1,5 +1,6 @@
 """cairn-server as an admin starts it: settings from file, environment and flags;
-the first superadmin; the token key kept across restarts; the help text."""
+the first superadmin; the token key kept across restarts; the help text; rendering
+the DHCP and DNS files."""
 
 import os
 import re
@@ -12,7 +13,7 @@ import pytest
 import requests
 
 from cairn import config
-from conftest import free_port
+from conftest import cluster_network, free_port, make_group, make_node, require_tool
 
 CLI = [sys.executable, "-m", "cairn.cli"]
 
@@ -139,3 +140,34 @@ def test_migrate_then_serve_on_the_same_database(tmp_path):
     with Running(["--bind", f"127.0.0.1:{port}", "--data-dir", str(tmp_path)],
                  _environ(CAIRN_ADMIN_PASSWORD="pw"), port) as server:
         assert server.login("admin", "pw").status_code == 201
+
+
+def test_render_writes_checked_dhcp_and_dns_files_of_the_database(server, tmp_path):
+    for tool in ("kea-dhcp4", "dhcpd", "named-checkzone", "named-checkconf"):
+        require_tool(tool)
+    cluster_network(server, "rendered", "10.150.0.0/16", dhcp=True,
+                    dhcp_range_begin="10.150.200.1", dhcp_range_end="10.150.200.250")
+    make_group(server, "rendered", [("BOOTIF", "rendered")])
+    make_node(server, "rendered001", "rendered", macaddr="52:54:00:96:00:01")
+    out = tmp_path / "out"
+    done = subprocess.run(CLI + ["render", "--out", str(out), "--db", server.db, "--server", "10.150.255.254",
+                                 "--data-dir", str(tmp_path)],
+                          env=_environ(CAIRN_BIND="127.0.0.1:7077"), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    written = done.stdout.split()
+    dhcp = {name: (out / "dhcp" / name).read_text() for name in ("kea-dhcp4.json", "dhcpd.conf")}
+    for text in dhcp.values():
+        assert "rendered001" in text and "52:54:00:96:00:01" in text
+        assert "http://10.150.255.254:7077/boot/search/mac/" in text  # --server, bind's port
+    zone = (out / "dns" / "rendered.zone").read_text()
+    assert "rendered001" in zone
+    assert {str(out / "dhcp" / "dhcpd.conf"), str(out / "dns" / "rendered.zone"),
+            str(out / "dns" / "named.conf.cairn")} <= set(written)
+
+
+def test_render_refuses_a_boot_server_that_is_no_ipv4_address(tmp_path):
+    done = subprocess.run(CLI + ["render", "--out", str(tmp_path), "--data-dir", str(tmp_path),
+                                 "--server", "0.0.0.0"],
+                          env=_environ(), capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert "--server" in done.stderr and not (tmp_path / "dhcp").exists()

@@ -1,0 +1,28 @@
+"""Every file the controller's daemons read, rendered from the database at once
+(``cairn-server render``): DHCP into OUT/dhcp, DNS into OUT/dns.
+
+One read transaction, so the DHCP reservations and the DNS records describe
+the same moment of the database. Each file is validated by its real tool
+before it replaces the old one (render/files.py); a refused file raises
+InvalidConfig and leaves the files of that directory as they were.
+"""
+
+import os
+
+from ..db.engine import make_engine, transaction
+from .dhcp import render_dhcp
+from .dns import render_dns
+
+
+def render_all(db_url, out_dir, server, port):
+    """The paths written: DHCP's (for boot server ``server``:``port``), then DNS's."""
+    out_dir = os.path.abspath(out_dir)
+    dhcp_dir, dns_dir = os.path.join(out_dir, "dhcp"), os.path.join(out_dir, "dns")
+    for directory in (dhcp_dir, dns_dir):
+        os.makedirs(directory, exist_ok=True)
+    engine = make_engine(db_url, pool_size=1)
+    try:
+        with transaction(engine, write=False) as conn:
+            return render_dhcp(conn, dhcp_dir, server, port) + render_dns(conn, dns_dir)
+    finally:
+        engine.dispose()
