@@ -54,4 +54,6 @@ def delete_interface(conn, interface_id):
 
 
 def by_mac(conn, macaddr):
-    return conn.execute(select(node.c.id, node.c.name).where(node.c.macaddr == macaddr)).first()
+    """The node holding a MAC address (id, name, nodegroup_id), or None."""
+    return conn.execute(select(node.c.id, node.c.name, node.c.nodegroup_id)
+                        .where(node.c.macaddr == macaddr)).first()

@@ -65,7 +65,7 @@ def bind_in_group(tx, group_name, mac):
     mac = F.parse_mac("mac", mac)
     group_id = fetch(tx, group, "group", group_name).id
     holder = db_nodes.by_mac(tx.conn, mac)
-    if holder is not None and objects.by_name(tx.conn, node, holder.name).nodegroup_id == group_id:
+    if holder is not None and holder.nodegroup_id == group_id:
         return _plan(tx, holder.name, mac, always_boot=True)
     free = objects.names_where(tx.conn, node, node.c.nodegroup_id, group_id, limit=1,
                                where=node.c.macaddr.is_(None))
