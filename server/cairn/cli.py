@@ -2,7 +2,6 @@
 purge the deleted tenants whose window ended, or render the DHCP and DNS files."""
 
 import argparse
-import ipaddress
 import logging
 import sys
 
@@ -65,7 +64,7 @@ def _parser():
                              help="directory to render into (its dhcp/ and dns/ are created)")
             sub.add_argument("--server", metavar="ADDR",
                              help="IPv4 address the nodes reach this controller at, for their boot "
-                                  "URL and TFTP server (default: the host part of bind); the port "
+                                  "URL and TFTP server (default: boot_server, else the host part of bind); the port "
                                   "is bind's")
     return parser
 
@@ -74,9 +73,10 @@ def main(argv=None):
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     overrides = {k: v for k, v in vars(args).items() if k not in ("command", "config", "out", "server")}
+    overrides["boot_server"] = getattr(args, "server", None)
     settings = config.load(args.config, overrides=overrides)
     if args.command == "render":
-        return _render(settings, args.out, args.server or settings.host)
+        return _render(settings, args.out)
     from .server import migrate, purge_tenants, serve
     if args.command == "migrate":
         migrate(settings)
@@ -91,18 +91,14 @@ def main(argv=None):
     return serve(settings)
 
 
-def _render(settings, out_dir, server):
+def _render(settings, out_dir):
     from .render.all import render_all
     from .render.files import InvalidConfig
-    try:
-        address = ipaddress.IPv4Address(server)
-    except ValueError:
-        address = None
-    if address is None or address.is_unspecified:
+    if settings.boot_address is None:
         sys.exit(f"cairn-server render: the boot server must be an IPv4 address the nodes reach, "
-                 f"not {server!r}: pass --server ADDR")
+                 f"not {settings.boot_server or settings.host!r}: pass --server ADDR")
     try:
-        paths = render_all(settings.db, out_dir, str(address), settings.port)
+        paths = render_all(settings.db, out_dir, settings.boot_address, settings.port)
     except InvalidConfig as refused:
         sys.exit(f"cairn-server render: {refused}")
     print("\n".join(paths))

@@ -1,6 +1,7 @@
 """Server settings: built-in defaults < config file (TOML) < CAIRN_* environment < command line."""
 
 import dataclasses
+import ipaddress
 import os
 import secrets
 import socket
@@ -38,6 +39,9 @@ class Settings:
                                    "data_dir/token.key", repr=False)
     secrets_key_file: str = _setting("", "Fernet keys that encrypt secrets and BMC passwords at rest; "
                                          "default: data_dir/secrets.key (created on first start, mode 0600)")
+    boot_server: str = _setting("", "IPv4 address the nodes reach this server at: their DHCP next-server, "
+                                    "TFTP server and iPXE boot URL (with bind's port); default: the "
+                                    "host part of bind")
     commit: str = _setting("", "the commit the server was built from, shown by /version")
 
     @property
@@ -47,6 +51,16 @@ class Settings:
     @property
     def port(self):
         return int(self.bind.rsplit(":", 1)[1])
+
+    @property
+    def boot_address(self):
+        """boot_server (else bind's host) as an IPv4 address string; None when it is not one
+        the nodes could reach (not IPv4, or 0.0.0.0)."""
+        try:
+            address = ipaddress.IPv4Address(self.boot_server or self.host)
+        except ValueError:
+            return None
+        return None if address.is_unspecified else str(address)
 
 
 FIELDS = {f.name: f for f in dataclasses.fields(Settings)}

@@ -10,8 +10,15 @@ InvalidConfig and leaves the files of that directory as they were.
 import os
 
 from ..db.engine import make_engine, transaction
+from . import dhcp, dns
 from .dhcp import render_dhcp
 from .dns import render_dns
+
+
+def contexts(conn, server, port):
+    """The context of each kind, as its templates take it: what the server renders and
+    what the roles render through the lookup plugin, so both write the same bytes."""
+    return {"dhcp": dhcp.context(conn, server, port), "dns": dns.context(conn)}
 
 
 def render_all(db_url, out_dir, server, port):
