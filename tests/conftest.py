@@ -89,12 +89,14 @@ def fresh_engine(backend, tmp_path):
 class Server:
     """A running cairn-server and an authenticated client for it."""
 
-    def __init__(self, backend, tmpdir, extra_env=None, pg_url=None):
-        """``pg_url``: another PostgreSQL database than CAIRN_TEST_PG_URL's (see other_database)."""
+    def __init__(self, backend, tmpdir, extra_env=None, pg_url=None, host="127.0.0.1", wrapper=()):
+        """``pg_url``: another PostgreSQL database than CAIRN_TEST_PG_URL's (see other_database);
+        ``host``: the address to listen on and reach it at; ``wrapper``: a command the server
+        runs under (e.g. ``ip netns exec NS``)."""
         self.backend = backend
         self.data_dir = os.path.join(tmpdir, "data")
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"http://{host}:{self.port}"
         if backend == "postgresql":
             self.db = pg_url or PG_URL
             reset_postgresql(self.db)
@@ -103,7 +105,7 @@ class Server:
         env = dict(os.environ, CAIRN_ADMIN_PASSWORD=ADMIN_PASSWORD, **(extra_env or {}))
         self.log = open(os.path.join(tmpdir, "server.log"), "w+")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "cairn.cli", "serve", "--bind", f"127.0.0.1:{self.port}",
+            [*wrapper, sys.executable, "-m", "cairn.cli", "serve", "--bind", f"{host}:{self.port}",
              "--data-dir", self.data_dir, "--db", self.db, "--threads", "24"],
             env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self._wait()
