@@ -168,6 +168,15 @@ def test_rename_onto_an_existing_name_is_409(server):
     assert_error(server.save("otherdev", "ren-c", {"newotherdevname": "ren-d"}), 409, "newotherdevname")
 
 
+def test_names_differing_only_in_case_are_409(server):
+    make_device(server, "switch", "case-sw")
+    assert_error(server.save("switch", "CASE-SW", {}), 409, "name")
+    assert server.save("switch", "case-sw", {"newswitchname": "Case-Sw"}).status_code == 204
+    assert server.get("/config/switch/Case-Sw").status_code == 200
+    make_device(server, "otherdev", "case-dev")
+    assert_error(server.save("otherdev", "Case-Dev", {}), 409, "name")
+
+
 def test_clone_takes_the_first_free_address_of_the_source_network(server):
     net, host = network(server)
     make_device(server, "switch", "cl-src", network=net, ipaddress=host(10), **SPEC_SWITCH)

@@ -218,6 +218,24 @@ def test_invalid_new_host_name_is_refused(server, basic, name):
     assert server.get(f"/config/node/{name}").status_code == 404
 
 
+def test_names_differing_only_in_case_are_one_host_name(server, basic):
+    """DNS compares names without case: NODE-CASE would be node-case in a zone."""
+    make_node(server, "node-case", basic)
+    answer = server.save("node", "NODE-Case", {"group": basic})
+    assert answer.status_code == 409, answer.text
+    assert answer.json()["field"] == "name" and "node-case" in answer.json()["message"]
+    make_node(server, "other-case", basic)
+    answer = server.save("node", "other-case", {"newhostname": "Node-CASE"})
+    assert answer.status_code == 409 and answer.json()["field"] == "newhostname"
+    answer = server.post("/config/node/other-case/_clone",
+                         node_body("other-case", {"newhostname": "NODE-CASE"}))
+    assert answer.status_code == 409
+    assert "NODE-Case" not in server.get("/config/node").json()["config"]["node"]
+    # A rename may change just the case of the node's own name.
+    assert server.save("node", "node-case", {"newhostname": "Node-Case"}).status_code == 204
+    assert server.record("node", "Node-Case")["group"] == basic
+
+
 # -- addresses on creation -----------------------------------------------------------
 
 def test_creation_numbers_every_group_interface_first_free(server):

@@ -4,7 +4,9 @@ Reads take ``where``: a condition that narrows the rows (the scope of a tenant,
 see service.scope), or None.
 """
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
+
+from .schema import FOLDED_NAMES
 
 
 def narrowed(query, where):
@@ -17,6 +19,16 @@ def by_name(conn, table, name, for_update=False, where=None):
     if for_update:
         query = query.with_for_update()
     return conn.execute(query).first()
+
+
+def holder_of_name(conn, table, name):
+    """The name of the row that holds ``name`` already, or None: compared without case
+    in the tables whose names are host names (schema.FOLDED_NAMES)."""
+    if table in FOLDED_NAMES:
+        condition = func.lower(table.c.name) == name.lower()
+    else:
+        condition = table.c.name == name
+    return conn.execute(select(table.c.name).where(condition)).scalar()
 
 
 def ids_by_name(conn, table, names):

@@ -5,8 +5,8 @@ changes to this module; a test compares the migrated database with it.
 """
 
 from sqlalchemy import (
-    BigInteger, Boolean, Column, ForeignKey, Integer, MetaData, String,
-    Table, Text, UniqueConstraint,
+    BigInteger, Boolean, Column, ForeignKey, Index, Integer, MetaData, String,
+    Table, Text, UniqueConstraint, func,
 )
 
 # Names for constraints, so migrations can refer to them on every engine.
@@ -346,3 +346,10 @@ job = Table(
     Column("created", BigInteger, nullable=False),
     Column("updated", BigInteger, nullable=False),
 )
+
+# Host names compare without case (DNS does): node001 and NODE001 would be one
+# name in a zone. These tables' names become DNS names, so their names are
+# unique whatever the case; service.named.claim answers 409 before these do.
+FOLDED_NAMES = (network, node, switch, otherdev)
+for _table in FOLDED_NAMES:
+    Index(f"uq_{_table.name}_name_folded", func.lower(_table.c.name), unique=True)

@@ -15,9 +15,12 @@ def fetch(tx, table, kind, name, for_update=False):
     return row
 
 
-def claim(tx, table, kind, name, field="name"):
-    """Check that ``name`` is a valid name no other ``kind`` has (400 or 409)."""
+def claim(tx, table, kind, name, field="name", renaming=None):
+    """Check that ``name`` is a valid name no other ``kind`` has (400 or 409); host names
+    (nodes, networks, switches, other devices) are compared without case, so a rename
+    (from ``renaming``) may change just the case of a name."""
     F.parse_label(field, name)
-    if objects.by_name(tx.conn, table, name) is not None:
-        raise Conflict(f"{kind} '{name}' already exists", field=field)
+    holder = objects.holder_of_name(tx.conn, table, name)
+    if holder is not None and holder != renaming:
+        raise Conflict(f"{kind} '{holder}' already exists", field=field)
     return name

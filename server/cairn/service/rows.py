@@ -5,7 +5,6 @@ versions of these; the objects here have nothing more than their columns.
 """
 
 from ..db import objects
-from . import fields as F
 from .errors import invalid
 from .named import claim, fetch
 
@@ -16,10 +15,10 @@ def save(tx, table, kind, name, values, rename):
     new_name = values.pop(rename, None)
     row = objects.by_name(tx.conn, table, name, for_update=True)
     if new_name and new_name != name:
-        claim(tx, table, kind, new_name, rename)
+        claim(tx, table, kind, new_name, rename, renaming=name)
         values["name"] = new_name
     if row is None:
-        F.parse_label("name", name)
+        claim(tx, table, kind, name)
         return objects.create(tx.conn, table, {"name": name, **values}), None
     objects.change(tx.conn, table, row.id, values)
     return row.id, row
