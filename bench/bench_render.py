@@ -108,8 +108,15 @@ def contexts(conn):
 
 
 def render_all(conn, out_dir, validate):
-    paths = dhcp.render_dhcp(conn, out_dir, CONTROLLER, PORT, validate=validate)
-    return paths + dns.render_dns(conn, out_dir, validate=validate)
+    """Every file, written (and checked) in full: into a new empty directory under
+    ``out_dir`` each time, since a render leaves alone the files that hold their
+    text already (and zones that differ in their serial alone). The previous run's
+    directory is removed first, inside the timing: the figures err on the slow side."""
+    for previous in os.listdir(out_dir):
+        shutil.rmtree(os.path.join(out_dir, previous))
+    fresh = tempfile.mkdtemp(dir=out_dir)
+    paths = dhcp.render_dhcp(conn, fresh, CONTROLLER, PORT, validate=validate)
+    return paths + dns.render_dns(conn, fresh, validate=validate)
 
 
 def timed(engine, action, *args):

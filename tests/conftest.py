@@ -86,6 +86,16 @@ def fresh_engine(backend, tmp_path):
     return make_engine(f"sqlite:///{tmp_path / 'cairn.db'}", pool_size=2)
 
 
+def stop_process(process, timeout=10):
+    """Stop a process the tests started: SIGTERM, and SIGKILL after ``timeout`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 class Server:
     """A running cairn-server and an authenticated client for it."""
 
@@ -102,7 +112,11 @@ class Server:
             reset_postgresql(self.db)
         else:
             self.db = f"sqlite:///{os.path.join(self.data_dir, 'cairn.db')}"
-        env = dict(os.environ, CAIRN_ADMIN_PASSWORD=ADMIN_PASSWORD, **(extra_env or {}))
+        # No re-render after writes (render_delay 0) unless a test asks for it: every
+        # write changes the DNS serial, and re-checking every zone of every test
+        # server would slow the whole suite (test_services.py tests the re-render).
+        env = {**os.environ, "CAIRN_ADMIN_PASSWORD": ADMIN_PASSWORD, "CAIRN_RENDER_DELAY": "0",
+               **(extra_env or {})}
         self.log = open(os.path.join(tmpdir, "server.log"), "w+")
         self.process = subprocess.Popen(
             [*wrapper, sys.executable, "-m", "cairn.cli", "serve", "--bind", f"{host}:{self.port}",
@@ -136,11 +150,7 @@ class Server:
         return answer.json()["token"]
 
     def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop_process(self.process)
         self.log.close()
 
     # -- requests -----------------------------------------------------------

@@ -66,14 +66,21 @@ def generate_password():
     return secrets.token_urlsafe(18)
 
 
+#: The kind of a node's provisioning token and principal: the node itself, while it installs.
+NODE = "node"
+
+
 @dataclasses.dataclass(frozen=True)
 class Principal:
-    """Who makes a request: the superadmin, an admin with roles, or a tenant.
+    """Who makes a request: the superadmin, an admin with roles, a tenant, or a node.
 
     A tenant principal (kind "tenant") is a tenant's token or one of its
     users; ``tenant_id`` scopes everything it sees to the tenant's nodes.
+    A node principal (kind NODE, named by the node's name) holds no role: it
+    reaches only the routes that declare ``node_token=True``, and those only
+    for its own node (see api.CairnPlugin and service.provisioning).
     """
-    kind: str        # "superadmin" | "admin" | "tenant"
+    kind: str        # "superadmin" | "admin" | "tenant" | NODE
     uid: str
     name: str
     roles: frozenset = frozenset()
@@ -99,6 +106,14 @@ def issue_token(principal, key, lifespan, now=None):
               "iat": now, "exp": now + lifespan}
     if principal.tenant_uid:
         claims["tenant"] = principal.tenant_uid
+    return jwt.encode(claims, key, algorithm="HS256")
+
+
+def issue_node_token(name, node_id, key, lifespan, now=None):
+    """A node's provisioning token: it names the node by name and database id, so
+    that renaming the node, or deleting it and creating another of that name, voids it."""
+    now = int(now if now is not None else time.time())
+    claims = {"sub": name, "kind": NODE, "node": node_id, "iat": now, "exp": now + lifespan}
     return jwt.encode(claims, key, algorithm="HS256")
 
 

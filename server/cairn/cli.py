@@ -98,7 +98,7 @@ def _render(settings, out_dir):
         sys.exit(f"cairn-server render: the boot server must be an IPv4 address the nodes reach, "
                  f"not {settings.boot_server or settings.host!r}: pass --server ADDR")
     try:
-        paths = render_all(settings.db, out_dir, settings.boot_address, settings.port)
+        paths = render_all(settings, out_dir)
     except InvalidConfig as refused:
         sys.exit(f"cairn-server render: {refused}")
     print("\n".join(paths))

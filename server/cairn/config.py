@@ -25,6 +25,9 @@ class Settings:
                                   "(/files); default: data_dir/files")
     job_workers: int = _setting(2, "background jobs (image packing) run at the same time")
     token_lifespan: int = _setting(3600, "seconds a token from POST /token stays valid")
+    provision_token_lifespan: int = _setting(1800, "seconds a node's provisioning token stays valid: "
+                                                    "the boot script hands it to the node, whose "
+                                                    "installer uses it (see /boot/install)")
     admin_user: str = _setting("admin", "name of the superadmin created on an empty database")
     admin_password: str = _setting("", "its password; generated and printed once when empty")
     controller_name: str = _setting("", "this controller's name in /config/cluster; default: the host name")
@@ -39,6 +42,32 @@ class Settings:
                                    "data_dir/token.key", repr=False)
     secrets_key_file: str = _setting("", "Fernet keys that encrypt secrets and BMC passwords at rest; "
                                          "default: data_dir/secrets.key (created on first start, mode 0600)")
+    render_dir: str = _setting("", "where the server renders the DHCP (render_dir/dhcp) and DNS "
+                                   "(render_dir/dns) files its daemons read; default: data_dir/render")
+    render_delay: int = _setting(2, "seconds without further changes before the server renders its "
+                                    "DHCP and DNS files again (and how often it looks for changes "
+                                    "other controllers made); 0: only at start and on "
+                                    "/service/<name>/reload")
+    reload_cooldown: int = _setting(10, "seconds after a /service/<name>/reload during which the next "
+                                        "one for that name answers 204 and does nothing")
+    dhcp_daemon: str = _setting("kea", "the DHCP daemon of this controller: kea (kea-dhcp4.json is "
+                                       "rendered), isc (dhcpd.conf) or none (both, no daemon reloaded)")
+    kea_control_socket: str = _setting("/run/kea/kea4-ctrl-socket",
+                                       "Kea's control socket, written into kea-dhcp4.json: the server "
+                                       "reloads Kea (config-reload) and checks it (status-get) through "
+                                       "it; empty: no socket, dhcp_reload_command reloads Kea")
+    kea_lease_file: str = _setting("", "Kea's lease file, written into kea-dhcp4.json; default: Kea's "
+                                       "own (/var/lib/kea/kea-leases4.csv)")
+    dhcp_reload_command: str = _setting("", "command that makes the DHCP daemon read the rendered file "
+                                            "when Kea has no control socket, or for dhcpd, which cannot "
+                                            "reload (e.g. 'systemctl restart isc-dhcp-server'); empty: "
+                                            "not reloaded")
+    dhcpd_pid_file: str = _setting("/run/dhcpd.pid", "dhcpd's pid file: /monitor/service/dhcp checks "
+                                                     "that its process is alive")
+    rndc_command: str = _setting("rndc", "rndc with its options (e.g. 'rndc -k KEYFILE -s HOST -p "
+                                         "PORT'): the server runs it with 'reload' after the zones "
+                                         "changed and with 'status' to check BIND; empty: BIND is "
+                                         "neither reloaded nor checked")
     boot_server: str = _setting("", "IPv4 address the nodes reach this server at: their DHCP next-server, "
                                     "TFTP server and iPXE boot URL (with bind's port); default: the "
                                     "host part of bind")

@@ -1,5 +1,6 @@
 """Starting the server: migrate, bootstrap an empty database, serve with cheroot; purge
-deleted tenants, now (purge-tenants) and periodically while serving.
+deleted tenants, now (purge-tenants) and periodically while serving; keep the DHCP and
+DNS files current while serving (render/refresh.py).
 
 cheroot (CherryPy's HTTP server) is a production WSGI server in pure
 Python: a thread pool and HTTP/1.1 keep-alive in one process. One process
@@ -20,7 +21,7 @@ from .config import ensure_secret_key
 from .db import cluster as db_cluster
 from .db.engine import make_engine, transaction
 from .db.migrate import upgrade
-from .service import accounts, jobs, packing, tenants
+from .service import accounts, jobs, packing, services, tenants
 from .service.tx import Context
 
 log = logging.getLogger("cairn.server")
@@ -104,6 +105,7 @@ def serve(settings):
                                     purging_stopped))
     if settings.purge_interval:
         purger.start()
+    services.start(engine, settings)  # renders the DHCP and DNS files, then keeps them current
     log.info("cairn-server listening on http://%s", settings.bind)
     try:
         server.serve()
@@ -115,6 +117,7 @@ def serve(settings):
         purging_stopped.set()
         if purger.ident is not None:
             purger.join(timeout=30)  # a purge under way finishes its transaction
+        services.stop()
         jobs.shutdown()
     log.info("cairn-server stopped")
     return 0

@@ -8,6 +8,7 @@ from cairn.db.engine import make_engine, transaction
 from cairn.db.schema import osimage, osimagetag
 from cairn.service import packing
 from conftest import assert_bad, assert_error, cluster_network, make_group, make_node
+from test_packing import packed_image
 
 MAC = "52:54:00:b0:00:{:02x}"
 
@@ -92,11 +93,11 @@ def test_the_node_script_boots_the_packed_kernel_with_its_arguments(cluster):
     mac = _node(cluster, "knode", 0x20)
     ip = cluster.record("node", "knode")["interfaces"][0]["ipaddress"]
     assert _kernel_lines(_boot(cluster, f"/boot/search/mac/{mac}").text) == [
-        "imgfetch --name kernel ${base-url}/files/img-job1-vmlinuz",
+        "imgfetch --name kernel ${base-url}/boot/img-job1-vmlinuz",
         f"imgargs kernel root=luna luna.bootproto=static luna.mac={mac} luna.ip={ip}/16 "
         "luna.url=${base-url} luna.node=knode luna.hostname=knode.cluster luna.service=0 "
         "quiet console=ttyS0,115200n8 initrd=initrd.img",
-        "imgfetch --name initrd.img ${base-url}/files/img-job1-initramfs",
+        "imgfetch --name initrd.img ${base-url}/boot/img-job1-initramfs",
     ]
 
 
@@ -136,8 +137,8 @@ def test_a_pinned_tag_boots_the_tags_kernel(cluster):
                                     "kerneloptions": "tagged=yes"})
     mac = _node(cluster, "tagged", 0x30, osimage="timg", osimagetag="v1")
     lines = _kernel_lines(_boot(cluster, f"/boot/search/{mac}").text)
-    assert lines[0].endswith("/files/timg-job0-vmlinuz") and " tagged=yes " in lines[1]
-    assert lines[2].endswith("/files/timg-job0-initramfs")
+    assert lines[0].endswith("/boot/timg-job0-vmlinuz") and " tagged=yes " in lines[1]
+    assert lines[2].endswith("/boot/timg-job0-initramfs")
 
 
 def test_a_node_without_a_packed_image_is_told_why(cluster):
@@ -204,3 +205,20 @@ def test_credentials_change_nothing_on_public_routes(cluster):
         anonymous = _boot(cluster, path).text
         assert _boot(cluster, path, headers={"x-access-tokens": token}).text == anonymous
         assert _boot(cluster, path, headers={"x-access-tokens": "garbage"}).text == anonymous
+
+
+def test_kernels_and_initrds_are_public_at_boot_but_tarballs_are_not(server, tmp_path):
+    """iPXE fetches the kernel and initrd its script names with no token (the spec's
+    /boot/<file>); the tarball holds the whole image and stays behind /files' token."""
+    image = packed_image(server, tmp_path, "pubimg")
+    for name in (image["packed_kernel"], image["packed_initrd"]):
+        answer = _boot_file(server, name)
+        assert answer.status_code == 200
+        assert answer.content == server.get(f"/files/{name}").content
+    assert _boot_file(server, image["packed_kernel"], Range="bytes=0-3").status_code == 206
+    for name in (image["tarball"], "ghost-vmlinuz", ".hidden"):
+        assert_error(_boot_file(server, name), 404)
+
+
+def _boot_file(server, name, **headers):
+    return requests.get(f"{server.url}/boot/{name}", headers=headers)

@@ -218,6 +218,7 @@ def _params(world, kind, variant, side):
     # Parameters that name no tenant's object: the tenant's call only.
     fixed = {"controller": {"controller": world.controller}, "subset": {"subset": "configured"},
              "boot": {"mac": "52:54:00:ee:00:01", "name": "ghost-node1", "group": "ghost-grp"},
+             "service": {"name": "dns"},
              None: {}}
     if kind in fixed:
         return fixed[kind] if variant == "own" else None
@@ -425,10 +426,18 @@ MATRIX = {
     ("GET", "/boot/manual/hostname/{name}"): read("boot", 404),
     ("GET", "/boot/manual/hostname/{name}/{mac}"): read("boot", 404),
     ("GET", "/boot/manual/group/{group}/{mac}"): read("boot", 404),
+    ("GET", "/boot/{name}"): read("boot", 404),
+    # The installer: a node's provisioning token's, never a tenant's (test_install.py).
+    ("GET", "/boot/install/{name}"): refused("node"),
     # Monitoring: its own nodes' states read; reports are the installer's.
     ("GET", "/monitor/status/{name}"): read("node"),
     ("POST", "/monitor/status/{name}"): refused("node", lambda p: {
         "monitor": {"status": {p["name"]: {"state": "installer.ok"}}}}),
+    # Render contexts: every node's address and MAC, the cluster's alone.
+    ("GET", "/render/context"): refused(),
+    # The controller's services: the cluster's alone, whatever the name.
+    ("GET", "/service/{name}/reload"): refused("service"),
+    ("GET", "/monitor/service/{name}"): refused("service"),
 }
 
 

@@ -30,7 +30,7 @@ PUBLIC_ROUTES = {("GET", "/version"), ("POST", "/token"), ("GET", "/openapi.json
     ("GET", rule) for rule in (  # booting nodes have no token
         "/boot", "/boot/short", "/boot/disk", "/boot/search/<mac>", "/boot/search/mac/<mac>",
         "/boot/manual/hostname/<name>", "/boot/manual/hostname/<name>/<mac>",
-        "/boot/manual/group/<group>/<mac>")}
+        "/boot/manual/group/<group>/<mac>", "/boot/<name>")}
 _WILDCARD = re.compile(r"<[^>]+>")
 
 

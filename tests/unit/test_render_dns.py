@@ -139,6 +139,21 @@ def test_serial_grows_with_every_change_and_only_then(ctx, tmp_path):
     assert second > first
     assert soa_serial(tmp_path / "141.10.in-addr.arpa.zone", "141.10.in-addr.arpa") == second
     assert ("node100.cluster.", "A") in records(tmp_path / "cluster.zone", "cluster")
+    # node100 has no address in "wide": its zone keeps its file and its serial.
+    assert soa_serial(tmp_path / "wide.zone", "wide") == first
+
+
+def test_a_zone_whose_records_did_not_change_keeps_its_file(ctx, tmp_path):
+    """Most writes touch no zone: a zone is rewritten (checked, reloaded) only when its
+    records change, though the serial it would get grows with every write."""
+    require_tool("named-checkzone")
+    build(ctx, 2)
+    render(ctx, tmp_path)
+    zones = sorted(tmp_path.glob("*.zone"))
+    before = {path: (path.read_text(), path.stat().st_mtime_ns) for path in zones}
+    nodes.save(ctx, "node000", {"comment": "journaled, in no zone"})
+    render(ctx, tmp_path)
+    assert {path: (path.read_text(), path.stat().st_mtime_ns) for path in zones} == before
 
 
 def test_a_refused_zone_keeps_the_old_file(ctx, tmp_path):

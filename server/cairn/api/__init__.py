@@ -2,7 +2,9 @@
 
 Every route declares the permission it needs (``permission=``; PUBLIC for
 none) and its documentation (``summary=``, ``request=``, ``response=``,
-``statuses=``), from which /openapi.json is built.
+``statuses=``), from which /openapi.json is built. The few routes an
+installing node calls declare ``node_token=True`` too: a node's provisioning
+token reaches those and no other.
 """
 
 import base64
@@ -13,7 +15,7 @@ import types
 import bottle
 import orjson
 
-from .. import crypto
+from .. import auth, crypto
 from ..service import accounts
 from ..service.errors import Forbidden, ServiceError, Unauthorized, invalid
 from ..service.tx import Context
@@ -49,6 +51,18 @@ def _error_body(status, message, field=None):
     return body
 
 
+def _authorise(principal, permission, node_token):
+    """A 403 unless the principal may call the route. A node's provisioning token reaches
+    only the routes that declare ``node_token=True`` (its service checks the node), and
+    is the only principal those let in without ``permission``."""
+    if principal.kind == auth.NODE:
+        if not node_token:
+            raise Forbidden(f"a provisioning token of node '{principal.name}' reaches only "
+                            "its installer, its status and its image's files")
+    elif not principal.can(permission):
+        raise Forbidden(f"'{principal.name}' lacks the permission {permission}")
+
+
 class CairnPlugin:
     """Authenticates, authorises, builds the Context, and turns service errors into answers."""
     name = "cairn"
@@ -62,6 +76,7 @@ class CairnPlugin:
         permission = route.config.get("permission")
         if permission is None:
             raise ValueError(f"route {route.method} {route.rule} declares no permission")
+        node_token = route.config.get("node_token", False)
         anonymous = Context(self.engine, None, self.settings)
 
         def wrapper(*args, **kwargs):
@@ -76,8 +91,7 @@ class CairnPlugin:
                         principal = accounts.principal_for_password(anonymous, *credentials[1:])
                     else:
                         principal = accounts.principal_for_token(anonymous, credentials[1])
-                    if not principal.can(permission):
-                        raise Forbidden(f"'{principal.name}' lacks the permission {permission}")
+                    _authorise(principal, permission, node_token)
                 for part, value in kwargs.items():
                     if "\x00" in value:  # PostgreSQL cannot compare or store NUL characters
                         raise invalid(part, "must not contain NUL characters")
@@ -128,7 +142,8 @@ class _NoTrailingSlash:
 def create_app(engine, settings):
     """The Bottle application with every route of every area."""
     from . import (admins, bmcsetups, boot, cluster, devices, files, groups, journal, meta,
-                   monitor, networks, nodes, osimages, racks, secrets, status, tenants, transfer)
+                   monitor, networks, nodes, osimages, racks, render, secrets, services, status,
+                   tenants, transfer)
     app = _App()
     # orjson: a listing of 10,000 nodes is some 10 MB of JSON, and the
     # standard library needs most of the time budget to write it.
@@ -137,7 +152,8 @@ def create_app(engine, settings):
     app.install(CairnPlugin(engine, settings))
     app.default_error_handler = _json_error
     for area in (meta, cluster, networks, groups, nodes, journal, transfer, secrets, bmcsetups,
-                 devices, racks, osimages, status, files, admins, tenants, boot, monitor):
+                 devices, racks, osimages, status, files, admins, tenants, boot, monitor,
+                 render, services):
         area.register(app)
     for route in app.routes:
         route.prepare()  # applies the plugins now: a route without a permission fails here

@@ -1,15 +1,19 @@
-"""/boot: the iPXE scripts booting nodes fetch. Public: a booting node has no token.
+"""/boot: the iPXE scripts booting nodes fetch, and the kernels and initrds they load.
+Public: a booting node has no token.
+And /boot/install/<node>: the installer of a node, for its provisioning token.
 
 Every script fetches from ``${base-url}``: the server as the node reached it
-(the request's Host header, or X-Forwarded-Host behind a proxy).
+(the request's Host header, or X-Forwarded-Host behind a proxy). Whether a request
+comes from a node is decided by its peer address (REMOTE_ADDR) alone.
 """
 
 import re
 
 import bottle
 
-from ..render import ipxe
-from ..service import boot
+from ..render import install as install_script, ipxe
+from ..service import boot, install, osimages
+from ..service.credentials import SECRETS_READ
 from ..service.errors import invalid
 from . import PUBLIC
 
@@ -26,10 +30,19 @@ def _base_url():
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _script(plan):
+def _client():
+    """The request's peer address: never X-Forwarded-For, which any client can write."""
+    return bottle.request.environ.get("REMOTE_ADDR")
+
+
+def _text(render, plan):
     base_url = _base_url()
     bottle.response.content_type = "text/plain; charset=utf-8"
-    return ipxe.script(plan, base_url)
+    return render(plan, base_url)
+
+
+def _script(plan):
+    return _text(ipxe.script, plan)
 
 
 def register(app):
@@ -52,11 +65,11 @@ def register(app):
     @route("/boot/search/<mac>", "The iPXE script of the node with this MAC address "
                                  "(the menu for an unknown one)")
     def search(ctx, mac):
-        return _script(boot.by_mac(ctx, mac))
+        return _script(boot.by_mac(ctx, mac, _client()))
 
     @route("/boot/search/mac/<mac>", "As /boot/search/{mac}")
     def search_mac(ctx, mac):
-        return _script(boot.by_mac(ctx, mac))
+        return _script(boot.by_mac(ctx, mac, _client()))
 
     @route("/boot/manual/hostname/<name>", "An iPXE script that boots this machine as the node, "
                                            "binding its MAC address", _STATUSES)
@@ -67,10 +80,24 @@ def register(app):
                                                  "that held it loses it); the node's kernel",
            _STATUSES)
     def manual_mac(ctx, name, mac):
-        return _script(boot.bind_to_node(ctx, name, mac))
+        return _script(boot.bind_to_node(ctx, name, mac, _client()))
 
     @route("/boot/manual/group/<group>/<mac>", "Boot as the group's node with this MAC address, "
                                                "else bind it to the group's first node without one",
            _STATUSES)
     def manual_group(ctx, group, mac):
-        return _script(boot.bind_in_group(ctx, group, mac))
+        return _script(boot.bind_in_group(ctx, group, mac, _client()))
+
+    @route("/boot/<name>", "A kernel or initrd of a packed image, for iPXE (a tarball only at "
+                           "/files, with a token)", [200, 206, 304, 404, 416])
+    def boot_file(ctx, name):
+        return bottle.static_file(osimages.boot_file(ctx, name), root=ctx.settings.files_dir,
+                                  mimetype="application/octet-stream")
+
+    @app.get("/boot/install/<name>", permission=SECRETS_READ, node_token=True,
+             summary="The node's installer, a shell script (text/plain): only to a request from "
+                     "the node's provisioning address, with the node's provisioning token (or "
+                     "as an admin who may read secrets)",
+             statuses=[200, 400, 401, 403, 404])
+    def installer(ctx, name):
+        return _text(install_script.script, install.plan(ctx, name, _client()))

@@ -1,4 +1,5 @@
-"""/monitor/status: the state of a node's installation, as its installer reports it."""
+"""/monitor/status: the state of a node's installation, as its installer reports it
+(with its node's provisioning token, which reaches that node's status only)."""
 
 from ..service import monitor
 from ..service.errors import invalid
@@ -25,14 +26,14 @@ def _reported(name):
 
 
 def register(app):
-    @app.get("/monitor/status/<name>", permission=crud.READ, response=_STATUS,
-             summary="The state the node's installer last reported", statuses=[200, 401, 404])
+    @app.get("/monitor/status/<name>", permission=crud.READ, node_token=True, response=_STATUS,
+             summary="The state the node's installer last reported", statuses=[200, 401, 403, 404])
     def status(ctx, name):
         return _envelope(name, monitor.get(ctx, name))
 
-    @app.post("/monitor/status/<name>", permission=crud.WRITE, request=_STATUS,
+    @app.post("/monitor/status/<name>", permission=crud.WRITE, node_token=True, request=_STATUS,
               summary="Report the node's state (the installer does)",
-              statuses=[204, 400, 401, 404])
+              statuses=[204, 400, 401, 403, 404])
     def report(ctx, name):
         monitor.report(ctx, name, _reported(name))
         return no_content()

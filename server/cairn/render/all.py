@@ -21,15 +21,24 @@ def contexts(conn, server, port):
     return {"dhcp": dhcp.context(conn, server, port), "dns": dns.context(conn)}
 
 
-def render_all(db_url, out_dir, server, port):
-    """The paths written: DHCP's (for boot server ``server``:``port``), then DNS's."""
+def kea_options(settings):
+    """What Kea's file takes from the controller's settings, beside the context: the
+    server's own renders, `cairn-server render` and the dhcp role pass the same."""
+    return {"kea_control_socket": settings.kea_control_socket or None,
+            "kea_lease_file": settings.kea_lease_file or None}
+
+
+def render_all(settings, out_dir):
+    """The paths written, for the database, boot address and port of ``settings``:
+    DHCP's (Kea's and dhcpd's), then DNS's."""
     out_dir = os.path.abspath(out_dir)
     dhcp_dir, dns_dir = os.path.join(out_dir, "dhcp"), os.path.join(out_dir, "dns")
     for directory in (dhcp_dir, dns_dir):
         os.makedirs(directory, exist_ok=True)
-    engine = make_engine(db_url, pool_size=1)
+    engine = make_engine(settings.db, pool_size=1)
     try:
         with transaction(engine, write=False) as conn:
-            return render_dhcp(conn, dhcp_dir, server, port) + render_dns(conn, dns_dir)
+            return (render_dhcp(conn, dhcp_dir, settings.boot_address, settings.port, **kea_options(settings))
+                    + render_dns(conn, dns_dir))
     finally:
         engine.dispose()

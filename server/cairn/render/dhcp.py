@@ -81,20 +81,29 @@ def _ipv4(value):
         return None
 
 
-TEMPLATES = {"kea-dhcp4.json": ("dhcp/kea-dhcp4.json.j2", lambda path: [find_tool("kea-dhcp4"), "-t", path]),
-             "dhcpd.conf": ("dhcp/dhcpd.conf.j2", lambda path: [find_tool("dhcpd"), "-t", "-cf", path])}
+#: The file of each DHCP daemon: its template and the argv of its real check.
+TEMPLATES = {"kea": ("kea-dhcp4.json", "dhcp/kea-dhcp4.json.j2",
+                     lambda path: [find_tool("kea-dhcp4"), "-t", path]),
+             "isc": ("dhcpd.conf", "dhcp/dhcpd.conf.j2",
+                     lambda path: [find_tool("dhcpd"), "-t", "-cf", path])}
 
 
-def render_dhcp(conn, out_dir, server, port, interfaces=("*",), validate=True):
-    """Render kea-dhcp4.json and dhcpd.conf into ``out_dir``, each checked by its real
-    tool (unless ``validate`` is false) before it replaces the old one; their paths.
+def render_dhcp(conn, out_dir, server, port, interfaces=("*",), validate=True, daemons=tuple(TEMPLATES),
+                kea_control_socket=None, kea_lease_file=None):
+    """Render the files of ``daemons`` (kea-dhcp4.json, dhcpd.conf) into ``out_dir``, each
+    checked by its real tool (unless ``validate`` is false) before it replaces the old
+    one; their paths.
 
     ``interfaces`` are Kea's interfaces-config ("*": all; kea-dhcp4 -t refuses an
     interface that does not exist). dhcpd takes its interfaces on the command line.
+    ``kea_control_socket`` and ``kea_lease_file``, when given, go into Kea's file (the
+    server reloads Kea through that socket); without them the file leaves both out.
     """
-    values = dict(context(conn, server, port), interfaces=list(interfaces))
+    values = dict(context(conn, server, port), interfaces=list(interfaces),
+                  kea_control_socket=kea_control_socket, kea_lease_file=kea_lease_file)
     paths = []
-    for filename, (template, argv) in TEMPLATES.items():
+    for daemon in daemons:
+        filename, template, argv = TEMPLATES[daemon]
         check = (lambda temp, argv=argv: run_check(argv(temp))) if validate else None
         paths.append(install(os.path.join(out_dir, filename), render(template, values), check))
     return paths

@@ -50,6 +50,7 @@ from .files import find_tool, install, run_check
 TTL = 3600
 SOA_TIMERS = {"refresh": 3600, "retry": 900, "expire": 604800, "minimum": 3600}
 _LABEL = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+_SOA_SERIAL = re.compile(r"^(@ IN SOA \S+ hostmaster )[0-9]+ ", re.MULTILINE)  # as dns/zone.j2 writes it
 
 
 def context(conn):
@@ -65,7 +66,7 @@ def context(conn):
     zones = {}
     for row in networks:
         _add_network(zones, row, named.get(row.id, []), controllers)
-    return {"serial": db_dns.journal_length(conn) % (1 << 32), "ttl": TTL, "soa": SOA_TIMERS,
+    return {"soa_serial": db_dns.journal_length(conn) % (1 << 32), "ttl": TTL, "soa": SOA_TIMERS,
             "zones": [{"name": name, "file": f"{name}.zone", "ns": sorted(zone["ns"]),
                        "records": sorted(zone["records"])}
                       for name, zone in sorted(zones.items())]}
@@ -144,14 +145,34 @@ def render_dns(conn, out_dir, validate=True):
     values = dict(context(conn), out_dir=out_dir)
     paths = []
     for zone in values["zones"]:
+        path = os.path.join(out_dir, zone["file"])
         text = render("dns/zone.j2", dict(values, zone=zone))
+        if _same_records(path, text):
+            paths.append(path)  # see _same_records
+            continue
         check = (lambda temp, name=zone["name"]: run_check(
             [find_tool("named-checkzone"), name, temp])) if validate else None
-        paths.append(install(os.path.join(out_dir, zone["file"]), text, check))
+        paths.append(install(path, text, check))
     include = render("dns/named.conf.j2", values)
     paths.append(install(os.path.join(out_dir, "named.conf.cairn"), include,
                          _check_include if validate else None))
     return paths
+
+
+def _same_records(path, text):
+    """Whether the zone file at ``path`` differs from ``text`` in its SOA serial alone.
+
+    Every journaled write raises the serial, most of them touch no zone (or one
+    of many): such a zone keeps its file, its older serial and its check, and
+    BIND has nothing to reload. A zone whose records changed gets the new,
+    higher serial.
+    """
+    try:
+        with open(path, encoding="utf-8", newline="") as current:
+            old = current.read()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return _SOA_SERIAL.sub(r"\1", old) == _SOA_SERIAL.sub(r"\1", text)
 
 
 def _check_include(temp):

@@ -7,7 +7,9 @@ Three functions:
   (which raises to refuse the file), then renames it onto ``path`` and syncs
   the directory. A reader sees the old file or the new one, never a half
   written or invalid one: on any failure the temporary file is removed and
-  the old file stays as it was.
+  the old file stays as it was. A file that already holds ``text`` is left
+  alone, unchecked: its daemon has it already, and its mtime says when it
+  last changed.
 - ``run_check(argv)`` runs a validating tool (``["kea-dhcp4", "-t", path]``,
   ``["named-checkzone", zone, path]``) and raises ``InvalidConfig`` carrying
   the tool's name and output when it exits non-zero. Checks are usually
@@ -43,7 +45,10 @@ def run_check(argv):
 
 
 def install(path, text, check=None):
-    """Atomically replace ``path`` with ``text`` once ``check(temp_path)`` accepts it."""
+    """Atomically replace ``path`` with ``text`` once ``check(temp_path)`` accepts it
+    (unless ``path`` holds ``text`` already)."""
+    if _holds(path, text):
+        return path
     directory = os.path.dirname(os.path.abspath(path))
     fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.")
     try:
@@ -61,6 +66,14 @@ def install(path, text, check=None):
         raise
     _sync_directory(directory)
     return path
+
+
+def _holds(path, text):
+    try:
+        with open(path, encoding="utf-8", newline="") as current:
+            return current.read() == text
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def _sync_directory(directory):

@@ -4,7 +4,8 @@ import time
 import uuid
 
 from .. import auth
-from ..db import admins as db_admins, tenants as db_tenants
+from ..db import admins as db_admins, objects, tenants as db_tenants
+from ..db.schema import node
 from .errors import Unauthorized, invalid
 from .tx import reads, writes
 
@@ -82,6 +83,8 @@ def principal_for_token(tx, token):
     claims = auth.decode_token(token, tx.settings.secret_key)
     if claims is None:
         raise Unauthorized("invalid or expired token")
+    if claims.get("kind") == auth.NODE:
+        return _node_principal(tx.conn, claims)
     if claims.get("kind") == "tenant" and claims.get("tenant") == claims["sub"]:
         tenant = db_tenants.by_uid(tx.conn, claims["sub"])
         if tenant is None:
@@ -95,6 +98,14 @@ def principal_for_token(tx, token):
     if claims.get("gen", 0) != principal.generation:
         raise Unauthorized("the token was revoked: a newer token replaced it")
     return principal
+
+
+def _node_principal(conn, claims):
+    """The node a provisioning token names, while a node of that name and id exists."""
+    row = objects.by_name(conn, node, claims["sub"])
+    if row is None or row.id != claims.get("node"):
+        raise Unauthorized("the token's node no longer exists")
+    return auth.Principal(kind=auth.NODE, uid=row.name, name=row.name)
 
 
 @writes

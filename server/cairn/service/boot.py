@@ -2,7 +2,9 @@
 
 The routes are public (a booting node has no token), so what they answer is
 what the spec's scripts carry: names, addresses and the pack's file names,
-never a secret. The spec's table picks the script of a known node:
+never a secret, and the node's provisioning token only to the node itself: to
+a request from its provisioning address (service.provisioning). Every function
+takes ``client``, the request's peer address, for that. The spec's table picks the script of a known node:
 
     netboot  bootmenu  script
     False    any       disk
@@ -14,10 +16,10 @@ and an unknown MAC address gets the menu without a node.
 
 import ipaddress
 
-from ..db import nodes as db_nodes, objects, osimages as db_osimages
-from ..db.schema import group, network, node, osimage
+from ..db import nodes as db_nodes, objects
+from ..db.schema import group, network, node
 from ..render.ipxe import halt
-from . import fields as F, nodes
+from . import fields as F, nodes, provisioning
 from .named import fetch
 from .osimages import served_files
 from .tx import reads, writes
@@ -33,12 +35,12 @@ def chain(path):
 
 
 @reads
-def by_mac(tx, mac):
+def by_mac(tx, mac, client):
     mac = F.parse_mac("mac", mac)
     holder = db_nodes.by_mac(tx.conn, mac)
     if holder is None:
         return {**MENU, "detect": False}  # detecting again would find nothing: ask for a name
-    return _plan(tx, holder.name, mac)
+    return _plan(tx, holder.name, mac, client)
 
 
 @reads
@@ -49,30 +51,30 @@ def manual(tx, name):
 
 
 @writes
-def bind_to_node(tx, name, mac):
+def bind_to_node(tx, name, mac, client):
     """The spec's manual boot: the MAC address becomes the node's, and whichever node
     held it before loses it; the node boots straight into its kernel."""
     mac = F.parse_mac("mac", mac)
     row = fetch(tx, node, "node", name, for_update=True)
     _bind(tx, row.id, mac)
-    return _plan(tx, name, mac, always_boot=True)
+    return _plan(tx, name, mac, client, always_boot=True)
 
 
 @writes
-def bind_in_group(tx, group_name, mac):
+def bind_in_group(tx, group_name, mac, client):
     """A machine booted as "one of group X": the group's node that holds the MAC address,
     else the group's first node (by name) without one, which takes it."""
     mac = F.parse_mac("mac", mac)
     group_id = fetch(tx, group, "group", group_name).id
     holder = db_nodes.by_mac(tx.conn, mac)
     if holder is not None and holder.nodegroup_id == group_id:
-        return _plan(tx, holder.name, mac, always_boot=True)
+        return _plan(tx, holder.name, mac, client, always_boot=True)
     free = objects.names_where(tx.conn, node, node.c.nodegroup_id, group_id, limit=1,
                                where=node.c.macaddr.is_(None))
     if not free:
         return halt(f"group {group_name} has no node without a MAC address")
     _bind(tx, objects.by_name(tx.conn, node, free[0], for_update=True).id, mac)
-    return _plan(tx, free[0], mac, always_boot=True)
+    return _plan(tx, free[0], mac, client, always_boot=True)
 
 
 def _bind(tx, node_id, mac):
@@ -82,12 +84,12 @@ def _bind(tx, node_id, mac):
     objects.change(tx.conn, node, node_id, {"macaddr": mac})
 
 
-def _plan(tx, name, mac, always_boot=False):
+def _plan(tx, name, mac, client, always_boot=False):
     """The plan of the node's script, by the table (or its kernel, ``always_boot``)."""
     record = nodes.get.__wrapped__(tx, name)
     if not always_boot and not record["netboot"]:
         return DISK
-    boot = _boot(tx, name, record, mac)
+    boot = _boot(tx, name, record, mac, client)
     if isinstance(boot, str):
         return halt(boot)
     if record["bootmenu"] and not always_boot:
@@ -95,33 +97,22 @@ def _plan(tx, name, mac, always_boot=False):
     return {"template": "node", "boot": boot}
 
 
-def _boot(tx, name, record, mac):
+def _boot(tx, name, record, mac, client):
     """What the kernel block needs: the kernel and initrd of the node's image, or of
-    the tag it pins, and its arguments; a message when the node has nothing to boot."""
-    image_name = record["osimage"]
-    if image_name is None:
-        return f"node {name} has no osimage"
-    image = objects.by_name(tx.conn, osimage, image_name)
-    source = image
-    if record["osimagetag"] is not None:
-        source = db_osimages.tag(tx.conn, image.id, record["osimagetag"])
-    if source.imagefile is None:
-        return f"osimage {image_name} was never packed"
+    the tag it pins, and its arguments (the token only for the node's own address);
+    a message when the node has nothing to boot."""
+    source = provisioning.image_source(tx, name, record)
+    if isinstance(source, str):
+        return source
+    image_name, source = source
     files = served_files(source.imagefile)
-    interface = _provisioning(record)
-    ip = domain = None
+    interface = provisioning.provisioning_interface(record)
+    ip = None
     if interface is not None:
         cidr = objects.by_name(tx.conn, network, interface["network"]).network
         ip = f"{interface['ipaddress']}/{ipaddress.ip_network(cidr).prefixlen}"
-        domain = interface["network"]  # the network's zone, as luna2 names hosts
-    return {"name": name, "hostname": f"{name}.{domain}" if domain else name,
+    return {"name": name, "hostname": provisioning.hostname(name, interface),
             "mac": mac, "ip": ip, "service": record["service"], "osimage": image_name,
             "kernel": files["packed_kernel"], "initrd": files["packed_initrd"],
-            "options": source.kerneloptions}
-
-
-def _provisioning(record):
-    """The node's provisioning interface (its first one when none has that name), or None."""
-    interfaces = record["interfaces"]
-    named = [i for i in interfaces if i["interface"] == record["provision_interface"]]
-    return (named or interfaces or [None])[0]
+            "options": source.kerneloptions,
+            "token": provisioning.token(tx, name) if provisioning.from_node(client, record) else None}

@@ -3,13 +3,14 @@
 The node table has one status column (255 characters): it holds the state, a
 word such as "installer.ok", then a space and the message, if any. A status an
 admin set through /config/node reads back the same way: its first word is the state.
+A node's provisioning token reads and reports its own node's state only.
 """
 
 import re
 
 from ..db import objects
 from ..db.schema import node
-from . import fields as F, scope
+from . import fields as F, provisioning, scope
 from .errors import invalid
 from .named import fetch
 from .tx import reads, writes
@@ -43,6 +44,7 @@ FIELDS = {
 @reads
 def get(tx, name):
     """{"state", "status"}: None for what the node never reported."""
+    provisioning.refuse_other_node(tx.principal, name)
     state, _, message = (fetch(tx, node, "node", name).status or "").partition(" ")
     return {"state": state or None, "status": message or None}
 
@@ -50,6 +52,7 @@ def get(tx, name):
 @writes
 @scope.not_for_tenants("report the status of nodes")
 def report(tx, name, data):
+    provisioning.refuse_other_node(tx.principal, name)
     values = F.parse_object("", data, FIELDS, required=("state",))
     status = " ".join(filter(None, (values["state"], values.get("status"))))
     if len(status) > _STATUS_MAX:

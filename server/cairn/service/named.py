@@ -15,12 +15,17 @@ def fetch(tx, table, kind, name, for_update=False):
     return row
 
 
-def claim(tx, table, kind, name, field="name", renaming=None):
+def claim(tx, table, kind, name, field="name", own=None):
     """Check that ``name`` is a valid name no other ``kind`` has (400 or 409); host names
-    (nodes, networks, switches, other devices) are compared without case, so a rename
-    (from ``renaming``) may change just the case of a name."""
+    (nodes, networks, switches, other devices) are compared without case.
+
+    ``own``: the name the object has (a rename may change just its case), or the
+    name it is being created under: a row of exactly that name appeared since the
+    creation looked for it, and the insert's IntegrityError makes @writes retry,
+    which finds it and updates it as if it had been there before.
+    """
     F.parse_label(field, name)
     holder = objects.holder_of_name(tx.conn, table, name)
-    if holder is not None and holder != renaming:
+    if holder is not None and holder != own:
         raise Conflict(f"{kind} '{holder}' already exists", field=field)
     return name

@@ -105,7 +105,7 @@ def save(tx, name, data):
     values.pop("name", None)
     _validate(tx, values, row.id if row else None)
     if row is None:
-        claim(tx, network, "network", name)
+        claim(tx, network, "network", name, own=name)
         if new_name:
             claim(tx, network, "network", new_name, RENAME)
         objects.create(tx.conn, network, {"name": new_name or name, **values})
@@ -115,7 +115,7 @@ def save(tx, name, data):
         # Reserved addresses moved: the floor of the allocation no longer holds.
         changes["alloc_floor"] = None
     if new_name and new_name != name:
-        claim(tx, network, "network", new_name, RENAME, renaming=name)
+        claim(tx, network, "network", new_name, RENAME, own=name)
         changes["name"] = new_name
     objects.change(tx.conn, network, row.id, changes)
     return False

@@ -171,11 +171,11 @@ def save(tx, name, data):
     _check_mac(tx, values.get("macaddr"), row.id if row else None)
     to_columns(tx, values)
     if new_name and new_name != name:
-        claim(tx, node, "node", new_name, RENAME, renaming=name)
+        claim(tx, node, "node", new_name, RENAME, own=name)
         values["name"] = new_name
     plan = {}
     if row is None:
-        claim(tx, node, "node", name)
+        claim(tx, node, "node", name, own=name)
         node_id = objects.create(tx.conn, node, {"name": name, "service": False, **values})
         plan = _group_plan(tx, values["nodegroup_id"])
     else:

@@ -291,6 +291,21 @@ def served_file(ctx, name):
     return name
 
 
+def boot_file(ctx, name):
+    """``name`` if it is the kernel or initrd of a current pack, else a 404: what iPXE
+    fetches at /boot/<name> without credentials, as in the spec's boot script. Kernels
+    and initrds are the distribution's; a tarball (the whole image, password hashes and
+    keys included) is served only at /files, to a token."""
+    if name not in _boot_files(ctx):
+        raise not_found("file", name)
+    return name
+
+
+@reads
+def _boot_files(tx):
+    return {file for imagefile in db_osimages.packs(tx.conn) for file in packing.pack_files(imagefile)[1:]}
+
+
 @reads
 def _tenant_files(tx):
     return {file for imagefile in db_osimages.packs(tx.conn, where=scope.visible(tx, osimage))

@@ -15,10 +15,10 @@ def save(tx, table, kind, name, values, rename):
     new_name = values.pop(rename, None)
     row = objects.by_name(tx.conn, table, name, for_update=True)
     if new_name and new_name != name:
-        claim(tx, table, kind, new_name, rename, renaming=name)
+        claim(tx, table, kind, new_name, rename, own=name)
         values["name"] = new_name
     if row is None:
-        claim(tx, table, kind, name)
+        claim(tx, table, kind, name, own=name)
         return objects.create(tx.conn, table, {"name": name, **values}), None
     objects.change(tx.conn, table, row.id, values)
     return row.id, row

@@ -1,0 +1,91 @@
+"""The controller's services: reload them on request (/service/<name>/reload) and say
+how they are (/monitor/service/<name>).
+
+Names: "dhcp" and "dns" (their rendered files and daemons), and the server itself
+as "cairn" or, for luna2's clients, "luna2". The server's refresher
+(render/refresh.py) does the work; ``start``/``stop`` run it for the serving
+process. Both routes are the cluster's alone: a tenant gets 403 whatever the
+name, before anything is looked up (service/scope.py).
+"""
+
+import threading
+import time
+
+from ..db import dns as db_dns
+from ..render.refresh import KINDS, Refresher
+from . import scope
+from .errors import NotFound, ServiceError, Unavailable
+from .tx import reads
+
+SERVER_NAMES = ("cairn", "luna2")
+NAMES = KINDS + SERVER_NAMES
+
+_refresher = None
+_last_reload = {}  # name -> time.monotonic() of its last reload request that ran
+_reload_lock = threading.Lock()
+
+
+def start(engine, settings):
+    """Render now, then keep the files current until ``stop``."""
+    global _refresher
+    _refresher = Refresher(engine, settings)
+    _refresher.start()
+
+
+def stop():
+    global _refresher
+    if _refresher is not None:
+        _refresher.stop()
+        _refresher = None
+
+
+def _running():
+    if _refresher is None:
+        raise Unavailable("this process does not render the DHCP and DNS files")
+    return _refresher
+
+
+def _check_name(name):
+    if name not in NAMES:
+        raise NotFound(f"service '{name}' does not exist (there are {', '.join(NAMES)})")
+
+
+@scope.not_for_tenants("reload the controller's services")
+def reload(ctx, name):
+    """Render ``name``'s files now and reload its daemon ("cairn"/"luna2": every file,
+    reloading the daemons whose files changed); a 500 naming what is wrong unless the
+    services are fine afterwards. False, doing nothing, while ``name`` is in its
+    cooldown: reload_cooldown seconds after its last reload that ran."""
+    _check_name(name)
+    refresher = _running()
+    with _reload_lock:
+        last = _last_reload.get(name)
+        if last is not None and time.monotonic() - last < ctx.settings.reload_cooldown:
+            return False
+        _last_reload[name] = time.monotonic()
+    kinds = KINDS if name in SERVER_NAMES else (name,)
+    refresher.render(kinds, reload=name not in SERVER_NAMES)
+    failures = [f"{kind}: {message}" for kind in kinds
+                for healthy, message in [refresher.status(kind)] if not healthy]
+    if failures:
+        raise ServiceError("; ".join(failures))  # a 500: the service is unavailable
+    return True
+
+
+@scope.not_for_tenants("see the controller's services")
+def monitor(ctx, name):
+    """(healthy, message, counters) of service ``name``."""
+    _check_name(name)
+    refresher = _running()
+    if name in SERVER_NAMES:
+        _database_answers(ctx)
+        if not refresher.alive():
+            return False, "the render thread stopped", {}
+        return True, "OK", {}
+    healthy, message = refresher.status(name)
+    return healthy, message, refresher.states[name].report()
+
+
+@reads
+def _database_answers(tx):
+    db_dns.journal_length(tx.conn)
