@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The Debian packages of the real components the tests drive: Kea and ISC
-# dhcpd (DHCP), BIND (DNS) and the iPXE binaries. Installs those missing with
+# dhcpd (DHCP), BIND (DNS), the iPXE binaries, and for the end-to-end tests
+# (tests/e2e) iproute2 (network namespaces), busybox (its udhcpc is the DHCP
+# client) and QEMU with its iPXE ROMs (a VM boots). Installs those missing with
 # apt-get (as root); as another user it only names what is missing. `make test`
 # runs it; tests that need a missing tool fail under CI=true and skip otherwise.
 set -euo pipefail
@@ -13,6 +15,10 @@ declare -A PACKAGES=(
     [/usr/bin/named-checkzone]=bind9-utils
     [/usr/bin/dig]=bind9-dnsutils
     [/usr/lib/ipxe/undionly.kpxe]=ipxe
+    [/bin/ip]=iproute2
+    [/bin/busybox]=busybox
+    [/usr/bin/qemu-system-x86_64]=qemu-system-x86
+    [/usr/lib/ipxe/qemu/efi-virtio.rom]=ipxe-qemu
 )
 
 missing=()
