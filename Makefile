@@ -54,11 +54,14 @@ bench: $(VENV_STAMP)
 	$(PY) bench/bench_render.py
 
 # The demo's admin password is "demo" unless CAIRN_ADMIN_PASSWORD is set: a
-# password for a demo on the loopback address, never for a real controller.
+# password for a demo on the loopback address, never for a real controller. The
+# demo runs no Kea or BIND: the server renders both DHCP files and the zones into
+# var/demo/render and reloads no daemon (dhcp_daemon none, no rndc_command).
 demo: $(VENV_STAMP) demo-stop
 	@$(PY) -c 'import socket, sys; sys.exit("make demo: something else listens on $(DEMO_HOST):$(DEMO_PORT); stop it first" if socket.socket().connect_ex(("$(DEMO_HOST)", $(DEMO_PORT))) == 0 else 0)'
 	mkdir -p $(DEMO_DIR)
-	CAIRN_ADMIN_PASSWORD="$${CAIRN_ADMIN_PASSWORD:-demo}" nohup $(VENV)/bin/cairn-server serve \
+	CAIRN_ADMIN_PASSWORD="$${CAIRN_ADMIN_PASSWORD:-demo}" CAIRN_DHCP_DAEMON=none CAIRN_RNDC_COMMAND= \
+	    nohup $(VENV)/bin/cairn-server serve \
 	    --bind $(DEMO_HOST):$(DEMO_PORT) --data-dir $(DEMO_DIR) >$(DEMO_LOG) 2>&1 </dev/null & \
 	    echo $$! >$(DEMO_PID)
 	$(PY) scripts/demo_load.py --url http://$(DEMO_HOST):$(DEMO_PORT) --pid-file $(DEMO_PID) --log $(DEMO_LOG)
