@@ -173,10 +173,10 @@ def main():
         print(f"\n(a) {first} nodes: render and validate DHCP (Kea, dhcpd) and DNS (BIND)", flush=True)
         with transaction(engine, write=False) as conn:
             paths = render_all(conn, out_dir, True)   # warm-up: templates compiled, tools cached
+        size = sum(os.path.getsize(p) for p in paths)
         total = timed(engine, render_all, out_dir, True)
         unchecked = timed(engine, render_all, out_dir, False)
         context_s = timed(engine, contexts)
-        size = sum(os.path.getsize(p) for p in paths)
         print(f"    {len(paths)} files, {size / 1e6:.2f} MB", flush=True)
         print(f"    total {total:.2f} s: contexts {context_s:.2f} s, rendering + writing "
               f"{unchecked - context_s:.2f} s, validating {total - unchecked:.2f} s "
