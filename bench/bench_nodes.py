@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark of cairn-server's node API against a real server process.
 
 Starts ``cairn-server serve`` (from the same virtualenv as this interpreter)
@@ -258,7 +257,7 @@ def list_nodes(server, expected):
     session = server.session()
     times, size, count = [], 0, 0
     cpu_before = server.cpu_seconds()
-    for _ in range(LIST_RUNS):
+    for dummy in range(LIST_RUNS):
         start = time.perf_counter()
         answer = session.get(f"{server.url}/config/node")   # reads the whole body
         times.append((time.perf_counter() - start) * 1000)   # client JSON parsing not counted
@@ -273,7 +272,7 @@ def export_all(server):
     """(b') GET /config/cluster/export EXPORT_RUNS times: the whole database as one document."""
     session = server.session()
     times = []
-    for _ in range(EXPORT_RUNS):
+    for dummy in range(EXPORT_RUNS):
         start = time.perf_counter()
         answer = session.get(f"{server.url}/config/cluster/export")
         times.append((time.perf_counter() - start) * 1000)
@@ -401,7 +400,7 @@ def concurrency(server, total, clients):
 # -------------------------------------------------------------------- main
 
 def _parser():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--nodes", type=int, default=10_000,
                         help="nodes for bulk load, listing and single creation (default: 10000)")
     parser.add_argument("--parallel-nodes", type=int, default=2_000,

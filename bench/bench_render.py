@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark of rendering the DHCP (Kea, ISC dhcpd) and DNS (BIND) files.
 
 In-process, on a SQLite database in a temporary directory: networks and the
@@ -122,7 +121,7 @@ def render_all(conn, out_dir, validate):
 def timed(engine, action, *args):
     """Median wall time in s of RUNS runs of ``action(conn, *args)`` in a read transaction."""
     times = []
-    for _ in range(RUNS):
+    for dummy in range(RUNS):
         with transaction(engine, write=False) as conn:
             start = time.perf_counter()
             action(conn, *args)
@@ -145,7 +144,7 @@ def _mark(ok):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--nodes-max", type=int, default=SIZES[-1],
                         help="largest node count of (b) (default 100000)")
     parser.add_argument("--keep", action="store_true",

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Load the demo cluster into a running cairn-server over its REST API (used by ``make demo``).
 
 Three networks (cluster, ipmi, ib), two groups (compute, gpu) and 64 nodes:
@@ -118,7 +117,7 @@ def main():
     for kind, objects in (("network", NETWORKS.items()), ("group", GROUPS.items()), ("node", nodes())):
         for name, fields in objects:
             counts[client.save(kind, name, fields)] += 1
-    _, listed = client.request("GET", "/config/node")
+    dummy, listed = client.request("GET", "/config/node")
     total = len(listed["config"]["node"])
     print(f"Loaded the demo cluster into cairn-server {version['luna']} at {args.url} in "
           f"{time.monotonic() - started:.1f} s: {counts[201]} objects created, {counts[204]} "

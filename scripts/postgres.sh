@@ -24,7 +24,7 @@ say() { echo "postgres.sh: $*"; }
 
 find_bindir() {
     local postgres
-    postgres=$(ls -1 /usr/lib/postgresql/*/bin/postgres 2>/dev/null | sort -V | tail -n 1)
+    postgres=$(find /usr/lib/postgresql -maxdepth 3 -path '*/bin/postgres' 2>/dev/null | sort -V | tail -n 1)
     [ -n "$postgres" ] && dirname "$postgres"
 }
 

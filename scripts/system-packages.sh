@@ -19,6 +19,7 @@ declare -A PACKAGES=(
     [/bin/busybox]=busybox
     [/usr/bin/qemu-system-x86_64]=qemu-system-x86
     [/usr/lib/ipxe/qemu/efi-virtio.rom]=ipxe-qemu
+    [/usr/bin/shellcheck]=shellcheck
 )
 
 missing=()

@@ -14,7 +14,7 @@ description:
   - The roles C(cairn.cluster.dhcp) and C(cairn.cluster.dns) render those same templates with it, so
     their files are byte for byte the ones the server writes.
   - The account needs the C(config.read) permission; tenants are refused.
-author: Cairn developers
+author: Cairn developers (@cairn-hpc)
 options:
   _terms:
     description: The kinds of context, V(dhcp) or V(dns).
@@ -22,7 +22,7 @@ options:
     type: list
     elements: str
 extends_documentation_fragment:
-  - cairn.cluster.api
+  - cairn.cluster.api.plugins
 """
 
 EXAMPLES = r"""

@@ -13,7 +13,8 @@ DEFAULT_DATA_DIR = "/var/lib/cairn"
 
 
 def _setting(default, text, **kwargs):
-    return dataclasses.field(default=default, metadata={"help": text}, **kwargs)
+    # Called in the Settings dataclass body, which pylint cannot see from here.
+    return dataclasses.field(default=default, metadata={"help": text}, **kwargs)  # pylint: disable=invalid-field-call
 
 
 @dataclasses.dataclass
@@ -26,8 +27,8 @@ class Settings:
     job_workers: int = _setting(2, "background jobs (image packing) run at the same time")
     token_lifespan: int = _setting(3600, "seconds a token from POST /token stays valid")
     provision_token_lifespan: int = _setting(1800, "seconds a node's provisioning token stays valid: "
-                                                    "the boot script hands it to the node, whose "
-                                                    "installer uses it (see /boot/install)")
+                                             "the boot script hands it to the node, whose "
+                                             "installer uses it (see /boot/install)")
     admin_user: str = _setting("admin", "name of the superadmin created on an empty database")
     admin_password: str = _setting("", "its password; generated and printed once when empty")
     controller_name: str = _setting("", "this controller's name in /config/cluster; default: the host name")
@@ -110,7 +111,7 @@ def _coerce(name, value):
     return str(value)
 
 
-def load(config_file=None, environ=os.environ, overrides=None):
+def load(config_file=None, environ=os.environ, overrides=None):  # pylint: disable=dangerous-default-value  # only read
     """Settings from every source, the later ones winning."""
     values = {}
     config_file = config_file or environ.get("CAIRN_CONFIG")
@@ -161,6 +162,6 @@ def _git_commit():
     here = os.path.dirname(os.path.abspath(__file__))
     try:
         return subprocess.run(["git", "-C", here, "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, timeout=5).stdout.strip() or "unknown"
+                              text=True, timeout=5, check=False).stdout.strip() or "unknown"
     except (OSError, subprocess.SubprocessError):
         return "unknown"

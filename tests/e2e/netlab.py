@@ -43,7 +43,7 @@ def require_lab(*tools):
 def run(*argv, netns=None, check=True, timeout=60):
     """Run a command (in namespace ``netns``); its CompletedProcess, output as text."""
     argv = [*in_netns(netns), *argv]
-    result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
     if check and result.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} exited {result.returncode}:\n{result.stdout}{result.stderr}")
     return result

@@ -439,7 +439,7 @@ def reader(server):
 
 
 def test_an_account_reads_and_changes_its_own_record(server, reader):
-    me, _ = reader
+    me, dummy = reader
     assert ok(me.call("GET", "/admin/reader"))["data"]["roles"] == ["role.readonly"]
     ok(me.call("PATCH", "/admin/reader", {"description": "me", "gui_settings": {"a": 1}, "keys": [ssh_key(20)]}))
     ok(me.call("PATCH", "/admin/reader/gui_settings", {"b": 2}))
@@ -451,7 +451,7 @@ def test_an_account_reads_and_changes_its_own_record(server, reader):
 
 
 def test_an_account_may_not_change_its_own_name_or_roles(server, reader):
-    me, _ = reader
+    me, dummy = reader
     assert_error(me.call("PATCH", "/admin/reader", {"roles": ["role.fulladmin"]}), 403, "roles")
     assert_error(me.call("PATCH", "/admin/reader", {"name": "boss"}), 403, "name")
     assert record(server, "reader")["roles"] == ["role.readonly"]

@@ -249,7 +249,7 @@ def _protected_operations(server):
 
 def test_every_config_route_needs_a_token(server):
     operations = _protected_operations(server)
-    config_paths = {path for _, path in operations if path.startswith("/config/")}
+    config_paths = {path for dummy, path in operations if path.startswith("/config/")}
     assert {"/config/cluster", "/config/network", "/config/network/{name}",
             "/config/network/{name}/_clone", "/config/network/{name}/_delete",
             "/config/network/{name}/_list", "/config/network/{name}/_nextfreeip",

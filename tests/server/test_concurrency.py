@@ -285,7 +285,7 @@ def test_racing_renames_onto_one_name_rename_one_node(server):
     winners = [name for name, a in results if a.status_code == 204]
     assert len(winners) == 1, [(n, a.status_code, a.text) for n, a in results]
     assert all(a.status_code == 409 for name, a in results if name not in winners)
-    nodes, _ = assert_consistent(server, "renrace", {"BOOTIF": "renrace"}, ())
+    nodes, dummy = assert_consistent(server, "renrace", {"BOOTIF": "renrace"}, ())
     assert set(nodes) == (set(sources) - set(winners)) | {"renrace-target"}
     assert nodes["renrace-target"]["interfaces"] == before[winners[0]]
     for name in set(sources) - set(winners):

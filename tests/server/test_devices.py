@@ -429,7 +429,7 @@ def test_a_full_network_refuses_a_device(server):
 # -- networks and devices ----------------------------------------------------------
 
 def test_a_network_a_device_uses_cannot_be_deleted(server):
-    net, _ = network(server)
+    net, dummy = network(server)
     make_device(server, "otherdev", "netdel-ups", network=net)
     body = assert_error(server.get(f"/config/network/{net}/_delete"), 400, "network")
     assert "netdel-ups" in body["message"]
@@ -480,7 +480,7 @@ def test_concurrent_devices_and_nodes_never_share_an_address(server):
 
     with ThreadPoolExecutor(max_workers=count) as pool:
         results = list(pool.map(create, range(count)))
-    assert [status for status, _ in results] == [201] * count
+    assert [status for status, dummy in results] == [201] * count
     listed = taken(server, net)
-    assert sorted(name for name in listed.values() if name != "gateway") == sorted(n for _, n in results)
+    assert sorted(name for name in listed.values() if name != "gateway") == sorted(n for dummy, n in results)
     assert set(listed) == {host(n) for n in range(1, count + 1)} | {host(254)}

@@ -164,7 +164,7 @@ def test_the_script_is_valid_bash_and_quotes_every_value(world, tmp_path):
     answer = installer(world, "in01", token_of(world, "in01"))
     assert answer.headers["Content-Type"].startswith("text/plain")
     script = answer.text
-    assert subprocess.run(["bash", "-n"], input=script, text=True).returncode == 0
+    assert subprocess.run(["bash", "-n"], input=script, text=True, check=False).returncode == 0
     assert shlex.quote(HOSTILE) in script and shlex.quote(HOSTILE_PATH) in script
     assert "stays on the server" not in script  # a secret without a path
     assert "ipmitool" not in script and BMC_PASSWORD not in script
@@ -173,7 +173,7 @@ def test_the_script_is_valid_bash_and_quotes_every_value(world, tmp_path):
 def _run(world, name, root, cwd, token=None):
     script = installer(world, name, token or token_of(world, name)).text
     return subprocess.run(["bash", "-c", script], cwd=cwd, capture_output=True, text=True,
-                           env={**os.environ, "CAIRN_ROOT": str(root)}, timeout=120)
+                          env={**os.environ, "CAIRN_ROOT": str(root)}, timeout=120, check=False)
 
 
 def _state(world, name):
@@ -197,7 +197,7 @@ def test_the_installer_runs_and_installs_the_node(world, tmp_path):
         target = root / path.lstrip("/")
         assert target.read_text() == content
         assert os.stat(target).st_mode & 0o777 == 0o600
-    assert not [p for p in tmp_path.rglob("PWNED*")] + [p for p in root.rglob("PWNED*")]
+    assert not list(tmp_path.rglob("PWNED*")) + list(root.rglob("PWNED*"))
     assert _state(world, "in01") == {"state": "installer.completed",
                                      "status": "Cairn installer: node installed"}
 
@@ -222,7 +222,7 @@ def test_a_node_without_a_packed_image_is_told_why(world, tmp_path):
 def test_setupbmc_sets_up_the_bmc_with_quoted_values(world):
     server = world["server"]
     script = installer(world, "inbmc", token_of(world, "inbmc")).text
-    assert subprocess.run(["bash", "-n"], input=script, text=True).returncode == 0
+    assert subprocess.run(["bash", "-n"], input=script, text=True, check=False).returncode == 0
     password = shlex.quote(BMC_PASSWORD)
     for line in ("ipmitool lan set 1 ipsrc static", "ipmitool lan set 1 ipaddr 10.148.0.13",
                  "ipmitool lan set 1 netmask 255.255.0.0",

@@ -481,8 +481,8 @@ def test_route_isolates_tenants(world, route, side):
         assert answers["other"] == answers["missing"], \
             "the other tenant's object answers otherwise than a missing one"
     if case.refused:
-        assert {status for status, _ in answers.values()} == {403}, answers
-        assert len({text for _, text in answers.values()}) == 1, answers
+        assert {status for status, dummy in answers.values()} == {403}, answers
+        assert len({text for dummy, text in answers.values()}) == 1, answers
     if "own" in answers:
         assert answers["own"][0] == case.own, answers["own"]
 
@@ -622,7 +622,7 @@ def test_a_tenant_reads_the_journal_of_its_own_principals_only(world, server):
         assert {e["principal"] for e in entries} == {"ta-tenant", "ta-user"}
         assert {e["object"] for e in entries} <= {"ta-node1", "ta-node2"}
         assert ("nodes.save", "ta-node1", "ta-tenant") in {(e["function"], e["object"], e["principal"])
-                                                          for e in entries}
+                                                           for e in entries}
     assert "tb-node2" in {e["object"] for e in _journal(world, server.token)}
 
 
@@ -662,5 +662,5 @@ def test_a_tenants_listings_take_as_many_statements_however_many_nodes(world, se
         many = [count(listing) for listing in listings]
     finally:
         engine.dispose()
-    assert [n for n, _ in few] == [n for n, _ in many]
+    assert [n for n, dummy in few] == [n for n, dummy in many]
     assert len(many[0][1]) == 30 and set(many[1][1]) == {"tc-grp"}

@@ -32,7 +32,7 @@ def test_a_report_reads_back(node):
 def test_a_node_that_never_reported(node):
     make_node(node, "silent", "grp")
     assert node.get("/monitor/status/silent").json() == _report("silent", {"state": None,
-                                                                          "status": None})
+                                                                           "status": None})
 
 
 def test_missing_nodes_are_404(node):

@@ -410,7 +410,7 @@ def test_list_of_taken_addresses(server):
     # every entry is taken according to the single-address route too
     for entry in taken:
         assert status_of(server, name, entry["ipaddress"]) == {"status": "taken",
-                                                                 "device": entry["device"]}
+                                                               "device": entry["device"]}
 
 
 def test_list_when_gateway_is_the_name_server(server):

@@ -526,7 +526,7 @@ def test_delete_frees_addresses(server, method):
     make_group(server, net, [("BOOTIF", net), ("eth1", net)])
     make_node(server, f"{net}-1", net, macaddr="02:00:00:00:27:0" + ("1" if method == "GET" else "2"))
     make_node(server, f"{net}-2", net)
-    mine = {ip for _, ip in addresses(server, f"{net}-1").values()}
+    mine = {ip for dummy, ip in addresses(server, f"{net}-1").values()}
     assert len(mine) == 2
     answer = server.http.request(method, f"{server.url}/config/node/{net}-1/_delete")
     assert answer.status_code == 204, answer.text
@@ -717,9 +717,9 @@ def test_own_value_equal_to_the_group_still_says_node(server):
 # -- MAC addresses ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("node, spelling", [("mac-dashes", "AA-BB-CC-DD-EE-01"),
-                                           ("mac-dots", "aabb.ccdd.ee01"),
-                                           ("mac-upper", "AA:BB:CC:DD:EE:01"),
-                                           ("mac-lower", "aa:bb:cc:dd:ee:01")])
+                                            ("mac-dots", "aabb.ccdd.ee01"),
+                                            ("mac-upper", "AA:BB:CC:DD:EE:01"),
+                                            ("mac-lower", "aa:bb:cc:dd:ee:01")])
 def test_mac_is_stored_lower_case_with_colons(server, basic, node, spelling):
     make_node(server, node, basic, macaddr=spelling)
     assert server.record("node", node)["macaddr"] == "aa:bb:cc:dd:ee:01"

@@ -33,7 +33,7 @@ def test_the_route_serves_the_contexts_the_server_renders_from(server):
     (subnet,) = [s for s in dhcp["subnets"] if s["name"] == "rcluster"]
     assert subnet["reservations"][0]["mac"] == "52:54:00:77:00:01"
     zones = {zone["name"]: zone for zone in answer.json()["context"]["dns"]["zones"]}
-    assert [owner for owner, kind, _ in zones["rcluster"]["records"] if kind == "A"] \
+    assert [owner for owner, kind, dummy in zones["rcluster"]["records"] if kind == "A"] \
         == sorted(["controller", "rnode001", "rswitch"])
 
 

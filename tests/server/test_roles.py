@@ -160,7 +160,7 @@ def test_the_superadmin_gets_everything(server, accounts, permission):
 
 
 def test_a_principal_without_roles_can_do_nothing_but_the_public_routes(app, accounts):
-    client, name, _ = accounts["none"]
+    client, name, dummy = accounts["none"]
     for route in app.routes:
         path = _WILDCARD.sub(name, route.rule)  # its own name: even its own record is refused
         answer = client.call(route.method, path, {})

@@ -485,7 +485,7 @@ def stored(server):
     group, node = unique("xgrp"), unique("xnode")
     make_group(server, group)
     make_node(server, node, group)
-    texts = [plain_text() for _ in range(4)]
+    texts = [plain_text() for dummy in range(4)]
     assert post_secrets(server, "node", node, [item("at rest", texts[0], "/etc/rest")]).status_code == 201
     assert post_secrets(server, "group", group, [item("at rest", texts[1], "/etc/rest")],
                         "/at%20rest").status_code == 201

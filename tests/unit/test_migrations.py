@@ -123,7 +123,7 @@ def run_migrate(url, tmp_path):
     command = cairn_server()
     assert command, "the cairn-server console script is not installed"
     return subprocess.run([command, "migrate", "--db", url, "--data-dir", str(tmp_path / "data")],
-                          env=env, capture_output=True, text=True, timeout=120)
+                          env=env, capture_output=True, text=True, timeout=120, check=False)
 
 
 def test_cli_migrate_empty_sqlite_file_twice(tmp_path):
@@ -175,7 +175,7 @@ def test_sqlite_wal_and_foreign_keys(sqlite_engine):
 
 
 def test_sqlite_settings_hold_on_every_pooled_connection(sqlite_engine):
-    connections = [sqlite_engine.connect() for _ in range(3)]
+    connections = [sqlite_engine.connect() for dummy in range(3)]
     try:
         for conn in connections:
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

@@ -79,7 +79,7 @@ def test_garbage_stored_hash_is_false(garbage):
 
 
 def test_generated_passwords_differ():
-    generated = {auth.generate_password() for _ in range(20)}
+    generated = {auth.generate_password() for dummy in range(20)}
     assert len(generated) == 20
     assert all(len(p) >= 20 for p in generated)
 
@@ -118,16 +118,23 @@ def _forged(claims, key=KEY, algorithm="HS256"):
     return jwt.encode(claims, key, algorithm=algorithm)
 
 
+def _signature_changed(token):
+    return token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1]
+
+
+def _claims_changed(header, _payload, signature):
+    claims = base64.urlsafe_b64encode(b'{"sub":"root","kind":"superadmin","exp":9999999999}').decode().rstrip("=")
+    return ".".join([header, claims, signature])
+
+
 @pytest.mark.parametrize("make", [
     lambda: "",
     lambda: "not-a-token",
     lambda: "a.b.c",
     # a valid token with one changed character in its signature
-    lambda: (lambda t: t[:-2] + ("A" if t[-2] != "A" else "B") + t[-1])(auth.issue_token(ADMIN, KEY, 3600)),
+    lambda: _signature_changed(auth.issue_token(ADMIN, KEY, 3600)),
     # claims changed under the old signature
-    lambda: (lambda h, _p, s: ".".join([h, base64.urlsafe_b64encode(
-        b'{"sub":"root","kind":"superadmin","exp":9999999999}').decode().rstrip("="), s]))(
-        *auth.issue_token(ADMIN, KEY, 3600).split(".")),
+    lambda: _claims_changed(*auth.issue_token(ADMIN, KEY, 3600).split(".")),
     # unsigned
     lambda: _forged({"sub": "x", "exp": int(time.time()) + 60}, None, "none"),
     # another algorithm than HS256

@@ -55,7 +55,7 @@ def populate(ctx, first, last):
             "comment": f"node {i}", "netboot": bool(i % 2) or None,
             "interfaces": [{"interface": "ib0", "network": "ipoib"}] if i % 3 == 0 else []})
         groups.save(ctx, f"extra{i:03d}", {"comment": f"group {i}", "domain": "cluster",
-                                            "interfaces": [{"interface": "BOOTIF", "network": "cluster"}]})
+                                           "interfaces": [{"interface": "BOOTIF", "network": "cluster"}]})
 
 
 def setup_base(ctx):
@@ -102,9 +102,9 @@ def test_listing_uses_a_constant_number_of_statements(ctx, listing):
 def test_one_node_and_one_group_read_with_few_statements(ctx):
     setup_base(ctx)
     populate(ctx, 0, LARGE)
-    count, record, _ = measure(ctx, lambda c: nodes.get(c, "node150"))
+    count, record, dummy = measure(ctx, lambda c: nodes.get(c, "node150"))
     assert record["group"] == "group2"
     assert count <= 12
-    count, record, _ = measure(ctx, lambda c: groups.get(c, "group1"))
+    count, record, dummy = measure(ctx, lambda c: groups.get(c, "group1"))
     assert record["interfaces"] == [{"interface": "BOOTIF", "network": "cluster"}]
     assert count <= 12

@@ -96,8 +96,8 @@ def test_zones_validate_and_every_name_resolves_both_ways(ctx, tmp_path):
     subprocess.run([require_tool("named-checkconf"), "-z", str(wrapper)], check=True, capture_output=True)
     assert set(zones(tmp_path)) == {f"{n}.20.10.in-addr.arpa" for n in range(16)} | {
         f"{n}.172.in-addr.arpa" for n in range(16, 32)} | {"lab",
-        "cluster", "wide", "ipmi", "small", "small2", "v6", "141.10.in-addr.arpa",
-        "0.148.10.in-addr.arpa", "5.168.192.in-addr.arpa", "3.0.0.0.2.0.0.0.1.0.0.0.0.0.d.f.ip6.arpa"}
+                                                           "cluster", "wide", "ipmi", "small", "small2", "v6", "141.10.in-addr.arpa",
+                                                           "0.148.10.in-addr.arpa", "5.168.192.in-addr.arpa", "3.0.0.0.2.0.0.0.1.0.0.0.0.0.d.f.ip6.arpa"}
     for path in paths:
         text = open(path, encoding="utf-8").read()
         assert "evil" not in text and "passwd" not in text
@@ -108,12 +108,12 @@ def test_zones_validate_and_every_name_resolves_both_ways(ctx, tmp_path):
     expected = {f"node{i:03d}.{zone}." for i in range(5) for zone in ("cluster", "wide", "ipmi", "small", "v6")}
     expected |= {"sw1.cluster.", "pdu1.small2.", "ctl1.cluster.", "controller.cluster.",
                  "controller.small.", "controller.v6."}
-    assert {owner for owner, _ in forward} == expected
+    assert {owner for owner, dummy in forward} == expected
     for owner, address in forward:
         assert found[(ipaddress.ip_address(address).reverse_pointer + ".", "PTR")] >= {owner}
     ptrs = {(owner, target) for (owner, rtype), targets in found.items() if rtype == "PTR" for target in targets}
-    assert {ipaddress.ip_address(address).reverse_pointer + "." for _, address in forward} == \
-        {owner for owner, _ in ptrs}
+    assert {ipaddress.ip_address(address).reverse_pointer + "." for dummy, address in forward} == \
+        {owner for owner, dummy in ptrs}
     assert found[("cluster.", "NS")] == {"controller.cluster."}
     assert found[("wide.", "NS")] == {"localhost."}
     assert found[("lab.", "NS")] == found[("31.172.in-addr.arpa.", "NS")] == {"localhost."}

@@ -31,12 +31,12 @@ def _credentials():
     token = bottle.request.get_header("x-access-tokens")
     if token:
         return "token", token.strip().strip('"')
-    scheme, _, value = (bottle.request.get_header("Authorization") or "").partition(" ")
+    scheme, dummy, value = (bottle.request.get_header("Authorization") or "").partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return "token", value.strip()
     if scheme.lower() == "basic" and value.strip():
         try:
-            username, _, password = base64.b64decode(value.strip(), validate=True).decode().partition(":")
+            username, dummy, password = base64.b64decode(value.strip(), validate=True).decode().partition(":")
         except (ValueError, UnicodeDecodeError):
             raise Unauthorized("malformed Basic credentials") from None
         return "basic", username, password

@@ -44,7 +44,7 @@ def _register_account(app):
     @app.post("/admins", permission=MANAGE, request=_CREATE,
               summary="Create an account; without a password, one is generated and answered once",
               response=schemas.success({"type": "string", "description": "the new account's uid"},
-                               password={"type": "string", "description": "the generated password"}),
+                                       password={"type": "string", "description": "the generated password"}),
               statuses=[201, 400, 401, 403, 409])
     def create(ctx):
         uid, generated = svc.create(ctx, json_body())

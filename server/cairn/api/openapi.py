@@ -45,7 +45,7 @@ def _operation(route):
         "responses": _responses(config),
     }
     params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-              for name, _ in _WILDCARD.findall(route.rule)]
+              for name, dummy in _WILDCARD.findall(route.rule)]
     if params:
         operation["parameters"] = params
     if config["permission"] == PUBLIC:

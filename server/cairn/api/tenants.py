@@ -39,7 +39,7 @@ _CREATED = {"type": "object", "properties": {
         "roles": _STRINGS,
         "password": {"type": "string", "description": "only where the server generated it"}}}}}}
 _TOKEN = {"type": "object", "properties": {"token": {"type": "string"},
-                                          "expires": {"type": "integer"}}}
+                                           "expires": {"type": "integer"}}}
 _RESULT = {"type": "object", "required": ["success", "result"], "properties": {
     "success": {"type": "boolean"}, "result": {"type": "string"}}}
 

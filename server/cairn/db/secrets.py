@@ -70,7 +70,7 @@ def lock_encrypted(conn):
     """Keep every writer of an encrypted column waiting until this transaction ends;
     readers go on."""
     if conn.dialect.name == "postgresql":
-        names = ", ".join(f'"{table.name}"' for table, _ in ENCRYPTED)
+        names = ", ".join(f'"{table.name}"' for table, dummy in ENCRYPTED)
         conn.exec_driver_sql(f"LOCK TABLE {names} IN EXCLUSIVE MODE")
 
 

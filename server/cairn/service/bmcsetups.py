@@ -90,14 +90,14 @@ def members(tx, name):
 @scope.not_for_tenants("change BMC setups")
 def save(tx, name, data):
     """Create or update (and maybe rename) a BMC setup. Returns True when created."""
-    _, before = rows.save(tx, bmcsetup, "bmcsetup", name, _parse(tx, data), RENAME)
+    dummy, before = rows.save(tx, bmcsetup, "bmcsetup", name, _parse(tx, data), RENAME)
     return before is None
 
 
 @writes
 @scope.not_for_tenants("change BMC setups")
 def clone(tx, name, data):
-    _, _, new_name = rows.clone(tx, bmcsetup, "bmcsetup", name, _parse(tx, data), RENAME)
+    dummy, dummy, new_name = rows.clone(tx, bmcsetup, "bmcsetup", name, _parse(tx, data), RENAME)
     return new_name
 
 

@@ -95,7 +95,7 @@ def _set_interfaces(tx, group_id, items, field="interfaces"):
     if not changed or not members:
         return
     node_ifs = NodeInterfaces(tx.conn, db_networks.all_networks(tx.conn), members)
-    node_ifs.lock(network_id for _, _, network_id in changed)
+    node_ifs.lock(network_id for dummy, dummy, network_id in changed)
     for i, interface, network_id in changed:
         for node_id in members:
             node_ifs.assign(f"{field}.{i}", node_id, interface, network_id)

@@ -45,7 +45,7 @@ FIELDS = {
 def get(tx, name):
     """{"state", "status"}: None for what the node never reported."""
     provisioning.refuse_other_node(tx.principal, name)
-    state, _, message = (fetch(tx, node, "node", name).status or "").partition(" ")
+    state, dummy, message = (fetch(tx, node, "node", name).status or "").partition(" ")
     return {"state": state or None, "status": message or None}
 
 

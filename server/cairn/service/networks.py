@@ -189,7 +189,7 @@ def taken_addresses(tx, name):
     row = fetch(tx, network, "network", name)
     subnet = Subnet(row)
     taken = [(subnet.offset(ip), _reserved_owner(subnet, row, subnet.offset(ip)))
-             for ip in {row.ns_ip, row.gateway} if ip]
+             for ip in dict.fromkeys((row.ns_ip, row.gateway)) if ip]
     taken += [(from_key(key), device) for key, device in addresses.taken(tx.conn, row.id)]
     return [{"ipaddress": subnet.address(offset), "device": device}
             for offset, device in sorted(taken)]

@@ -138,7 +138,7 @@ def _place_interfaces(tx, node_id, plan, items, field="interfaces"):
         return
     node_ifs = NodeInterfaces(tx.conn, db_networks.all_networks(tx.conn), [node_id])
     current = node_ifs.current.get(node_id, {})
-    node_ifs.lock([nid for _, nid, _ in wanted.values() if nid] +
+    node_ifs.lock([nid for dummy, nid, dummy in wanted.values() if nid] +
                   [row.network_id for row in current.values()])
     # Addresses asked for first, so that numbering the other interfaces cannot take them.
     for interface, (path, network_id, ip) in wanted.items():
@@ -239,4 +239,3 @@ def delete_interface(tx, name, interface):
     node_ifs = NodeInterfaces(tx.conn, db_networks.all_networks(tx.conn), [row.id])
     if not node_ifs.remove(row.id, interface):
         raise not_found(f"interface of node {name}", interface)
-

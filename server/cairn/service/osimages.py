@@ -90,7 +90,7 @@ def record(row):
             "packed_at": row.packed_at, "tarball": row.imagefile, **served_files(row.imagefile)}
 
 
-def _parse(data, fields=WRITE_FIELDS):
+def _parse(data, fields=WRITE_FIELDS):  # pylint: disable=dangerous-default-value  # only read
     if isinstance(data, dict):
         for key in PACKED:
             if key in data:
@@ -123,7 +123,7 @@ def members(tx, name):
 @scope.not_for_tenants(_CHANGE)
 def save(tx, name, data):
     """Create or update (and maybe rename) an image. Returns True when created."""
-    _, before = rows.save(tx, osimage, "osimage", name, _parse(data), RENAME)
+    dummy, before = rows.save(tx, osimage, "osimage", name, _parse(data), RENAME)
     return before is None
 
 
@@ -174,7 +174,7 @@ def _copy_tree(source, target):
         raise invalid("path", f"{target} already exists") from None
     except OSError as exc:
         raise invalid("path", f"cannot create {target}: {exc.strerror}") from None
-    copy = subprocess.run(["cp", "-a", "--", f"{source}/.", target], capture_output=True, text=True)
+    copy = subprocess.run(["cp", "-a", "--", f"{source}/.", target], capture_output=True, text=True, check=False)
     if copy.returncode != 0:
         shutil.rmtree(target, ignore_errors=True)
         raise invalid("path", f"copying {source} to {target} failed: {copy.stderr.strip()}")

@@ -95,7 +95,7 @@ def delete(tx, name, tag):
     if row is None:
         raise not_found(f"osimagetag of osimage {name}", tag)
     users = [f"group {g}" for g in db_osimages.pinning_groups(tx.conn, image.id, tag)]
-    users += [f"node {n}" for n, _ in db_osimages.pinned_nodes(tx.conn, image.id, tag)]
+    users += [f"node {n}" for n, dummy in db_osimages.pinned_nodes(tx.conn, image.id, tag)]
     if users:
         more = " and more" if len(users) > 5 else ""
         raise invalid("osimagetag", f"tag '{tag}' of osimage '{name}' is pinned by "

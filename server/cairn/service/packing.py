@@ -74,7 +74,7 @@ def _write_tarball(root, out, job):
     hard links, device nodes and extended attributes."""
     with tarfile.open(fileobj=out, mode="w:gz", compresslevel=6, copybufsize=1 << 20) as tar:
         members = [(path, _tarinfo(tar, path, arcname)) for path, arcname in _entries(root)]
-        total = sum(info.size for _, info in members if info is not None and info.isreg()) or 1
+        total = sum(info.size for dummy, info in members if info is not None and info.isreg()) or 1
         done = 0
 
         def advance(count):

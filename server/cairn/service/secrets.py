@@ -59,11 +59,11 @@ CLONE_FIELDS = {**FIELDS, CLONE: NAME.not_null()}
 _ALIASES = {"secretname:": "secretname"}
 
 
-def _parse_item(field, item, fields=FIELDS, required=()):
+def _parse_item(field, item, fields=FIELDS, required=()):  # pylint: disable=dangerous-default-value  # only read
     return F.parse_object(field, item, fields, required=required, aliases=_ALIASES)
 
 
-def _parse_one(items, secret_name, fields=FIELDS):
+def _parse_one(items, secret_name, fields=FIELDS):  # pylint: disable=dangerous-default-value  # only read
     """The one item of a single secret's body; a secretname in it must be the URL's."""
     if not isinstance(items, list) or len(items) != 1:
         raise invalid("secrets", "must hold exactly one secret")

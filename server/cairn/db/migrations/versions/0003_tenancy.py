@@ -16,31 +16,33 @@ depends_on = None
 
 
 def upgrade():
-    op.create_table('tenant',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('uid', sa.String(length=32), nullable=False),
-    sa.Column('name', sa.String(length=63), nullable=False),
-    sa.Column('description', sa.Text(), nullable=True),
-    sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('purge_at', sa.BigInteger(), nullable=True),
-    sa.Column('token_generation', sa.Integer(), nullable=False, server_default='0'),
-    sa.Column('last_modified', sa.BigInteger(), nullable=True),
-    sa.Column('last_modified_on', sa.String(length=255), nullable=True),
-    sa.Column('last_modified_by', sa.String(length=255), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_tenant')),
-    sa.UniqueConstraint('name', name=op.f('uq_tenant_name')),
-    sa.UniqueConstraint('uid', name=op.f('uq_tenant_uid'))
+    op.create_table(
+        'tenant',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('uid', sa.String(length=32), nullable=False),
+        sa.Column('name', sa.String(length=63), nullable=False),
+        sa.Column('description', sa.Text(), nullable=True),
+        sa.Column('status', sa.String(length=16), nullable=False),
+        sa.Column('purge_at', sa.BigInteger(), nullable=True),
+        sa.Column('token_generation', sa.Integer(), nullable=False, server_default='0'),
+        sa.Column('last_modified', sa.BigInteger(), nullable=True),
+        sa.Column('last_modified_on', sa.String(length=255), nullable=True),
+        sa.Column('last_modified_by', sa.String(length=255), nullable=True),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_tenant')),
+        sa.UniqueConstraint('name', name=op.f('uq_tenant_name')),
+        sa.UniqueConstraint('uid', name=op.f('uq_tenant_uid'))
     )
-    op.create_table('tenancy',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('name', sa.String(length=63), nullable=False),
-    sa.Column('tenant_id', sa.Integer(), nullable=True),
-    sa.Column('system', sa.Boolean(), nullable=False),
-    sa.Column('description', sa.Text(), nullable=True),
-    sa.Column('created', sa.BigInteger(), nullable=False),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_tenancy_tenant_id_tenant'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_tenancy')),
-    sa.UniqueConstraint('name', name=op.f('uq_tenancy_name'))
+    op.create_table(
+        'tenancy',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('name', sa.String(length=63), nullable=False),
+        sa.Column('tenant_id', sa.Integer(), nullable=True),
+        sa.Column('system', sa.Boolean(), nullable=False),
+        sa.Column('description', sa.Text(), nullable=True),
+        sa.Column('created', sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_tenancy_tenant_id_tenant'), ondelete='RESTRICT'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_tenancy')),
+        sa.UniqueConstraint('name', name=op.f('uq_tenancy_name'))
     )
     with op.batch_alter_table('tenancy', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_tenancy_tenant_id'), ['tenant_id'], unique=False)
@@ -65,7 +67,6 @@ def upgrade():
     with op.batch_alter_table('journal', schema=None) as batch_op:
         batch_op.add_column(sa.Column('principal_uid', sa.String(length=32), nullable=True))
         batch_op.create_index(batch_op.f('ix_journal_principal_uid'), ['principal_uid'], unique=False)
-
 
 
 def downgrade():
