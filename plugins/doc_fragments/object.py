@@ -65,6 +65,25 @@ options:
     default: false
 """
 
+    ADDRESSED = r"""
+options:
+  name:
+    description: The device's name (a DNS label).
+    type: str
+    required: true
+  network:
+    description:
+      - The network of the device's address. Without O(ipaddress), the device takes the first free
+        address of the network (one it has there already stays).
+    type: str
+  ipaddress:
+    description: The device's address, in O(network) (or in its current network). It must be free and not reserved.
+    type: str
+  comment:
+    description: A comment.
+    type: str
+"""
+
     INFO = r"""
 attributes:
   check_mode:

@@ -17,22 +17,8 @@ author: Cairn developers (@cairn-hpc)
 extends_documentation_fragment:
   - cairn.cluster.api
   - cairn.cluster.object
+  - cairn.cluster.object.addressed
 options:
-  name:
-    description: The device's name (a DNS label).
-    type: str
-    required: true
-  network:
-    description:
-      - The network of the device's address. Without O(ipaddress), the device takes the first free
-        address of the network (one it has there already stays).
-    type: str
-  ipaddress:
-    description: The device's address, in O(network) (or in its current network). It must be free and not reserved.
-    type: str
-  comment:
-    description: A comment.
-    type: str
   newotherdevname:
     description:
       - Renames the device. When O(name) does not exist but O(newotherdevname) does, the device was

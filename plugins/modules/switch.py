@@ -16,19 +16,8 @@ author: Cairn developers (@cairn-hpc)
 extends_documentation_fragment:
   - cairn.cluster.api
   - cairn.cluster.object
+  - cairn.cluster.object.addressed
 options:
-  name:
-    description: The switch's name (a DNS label).
-    type: str
-    required: true
-  network:
-    description:
-      - The network of the switch's address. Without O(ipaddress), the switch takes the first free
-        address of the network (one it has there already stays).
-    type: str
-  ipaddress:
-    description: The switch's address, in O(network) (or in its current network). It must be free and not reserved.
-    type: str
   oid:
     description: The numeric SNMP OID of the switch's MAC address table, for example C(.1.3.6.1.2.1.17.7.1.2.2.1.2).
     type: str
@@ -37,9 +26,6 @@ options:
     type: str
   rw:
     description: The SNMP read-write community. A credential, shown as C(********) in diffs and the returned record.
-    type: str
-  comment:
-    description: A comment.
     type: str
   newswitchname:
     description:
