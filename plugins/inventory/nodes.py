@@ -16,11 +16,9 @@ description:
   - Host variables (prefixed with O(vars_prefix)) describe each node's interfaces, addresses, MAC address and
     BMC address; C(ansible_host) is the address of the node's provisioning interface (O(ansible_host_interface)).
     Passwords and secrets are never read.
-  - The server is read with one request per kind of object, whatever the number of nodes; C(GET /config/node),
-    and only when O(group_by) needs them C(GET /config/rack/inventory/configured) (racks) and C(GET /tenants)
-    with one C(GET /tenant/<uid>/tenancies) per tenant that has tenancies (tenancies).
-  - Tenancies are known only to the superadmin; with any other token the hosts get no tenancy group and no
-    tenancy variable.
+  - The server is read with one request per kind of object, whatever the number of nodes; C(GET /config/node)
+    (whose records name each node's tenancy), and only when O(group_by) needs it
+    C(GET /config/rack/inventory/configured) (racks).
   - The configuration file's name must end in C(.cairn.yml).
 author: Cairn developers (@cairn-hpc)
 requirements:
@@ -45,7 +43,7 @@ options:
     description:
       - The kinds of groups to make. V(group) is the node's cluster group, V(osimage) its OS image (its own or its
         group's), V(rack) the rack it is placed in, V(tenancy) its tenancy, V(status) its status.
-      - V(rack) and V(tenancy) cost one request each (tenancies one per tenant); leave them out to save them.
+      - V(rack) costs one request more; leave it out to save it.
     type: list
     elements: str
     choices: [group, osimage, rack, tenancy, status]
@@ -108,11 +106,10 @@ display = Display()
 #: The node record fields that become host variables, as the server names them.
 #: Scripts and TPM data are left out: large, and of no use to a play.
 NODE_FIELDS = ("group", "osimage", "osimagetag", "status", "macaddr", "interfaces", "provision_interface",
-               "switch", "switchport", "netboot", "localinstall", "bootmenu", "setupbmc", "service", "comment")
+               "switch", "switchport", "netboot", "localinstall", "bootmenu", "setupbmc", "service", "comment",
+               "tenancy")
 #: The interface whose address is the node's BMC (the server's service/install.py).
 BMC_INTERFACE = "BMC"
-#: The tenancy the server moves the nodes of deleted tenancies to; it belongs to no tenant.
-QUARANTINE = "Quarantine"
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -148,11 +145,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     # -- reading the server, through the cache -------------------------------------------------
 
     def _sources(self, path, cache):
-        """{"nodes": {name: fields}, "rack": {name: (rack, position)}, "tenancy": {name: tenancy}}:
-        the latter two only when group_by names them ("tenancy" None when the token may not
-        read tenancies). From the cache when it is on, holds them
-        all and was not flushed (``cache`` false); else from the server, and then cached."""
-        needed = {"rack", "tenancy"}.intersection(self.get_option("group_by"))
+        """{"nodes": {name: fields}, "rack": {name: (rack, position)}}: the latter only when
+        group_by names it. From the cache when it is on, holds them all and was not flushed
+        (``cache`` false); else from the server, and then cached."""
+        needed = {"rack"}.intersection(self.get_option("group_by"))
         key = self.get_cache_key(path)
         use_cache = self.get_option("cache")
         if use_cache and cache:
@@ -163,8 +159,6 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         sources = {"nodes": _node_fields(client.get("/config/node")["config"]["node"])}
         if "rack" in needed:
             sources["rack"] = _rack_places(client)
-        if "tenancy" in needed:
-            sources["tenancy"] = _tenancies(client)
         if use_cache:
             self._cache[key] = sources
         return sources
@@ -177,7 +171,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         group_by = self.get_option("group_by")
         compose, groups, keyed_groups = (self.get_option(name) for name in ("compose", "groups", "keyed_groups"))
         strict = self.get_option("strict")
-        racks, tenancies = sources.get("rack"), sources.get("tenancy")
+        racks = sources.get("rack")
         made_groups = {}
         for name, fields in sources["nodes"].items():
             if wanted is not None and name not in wanted:
@@ -185,8 +179,6 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             node = dict(fields)
             if racks is not None:
                 node["rack"], node["rack_position"] = racks.get(name, (None, None))
-            if tenancies is not None:
-                node["tenancy"] = tenancies.get(name)
             host_vars = {prefix + field: value for field, value in node.items()}
             address = node["addresses"].get(node["provision_interface"] if host_interface is None else host_interface)
             if address:
@@ -227,22 +219,3 @@ def _rack_places(client):
     entries = client.get("/config/rack/inventory/configured")["config"]["rack"]["inventory"]
     return {entry["name"]: (entry["rack"], entry["position"]) for entry in entries if entry["type"] == "node"}
 
-
-def _tenancies(client):
-    """{node: tenancy name}, Quarantine included; None for a token that may not read tenants
-    (only the superadmin may)."""
-    try:
-        tenants = client.get("/tenants")["data"]
-    except CairnError as error:
-        if error.status != 403:
-            raise
-        display.vvv("cairn.cluster.nodes: only the superadmin reads tenancies; no tenancy groups")
-        return None
-    records = [record for tenant in tenants if tenant["tenancies"]
-               for record in client.get(f"/tenant/{tenant['uid']}/tenancies?show_details=true")["data"]]
-    try:
-        records.append(client.get(f"/tenancy/{QUARANTINE}")["data"])
-    except CairnError as error:
-        if error.status != 404:  # made the first time a tenancy is deleted
-            raise
-    return {node: record["name"] for record in records for node in record["nodes"]}

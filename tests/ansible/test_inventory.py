@@ -147,7 +147,8 @@ def test_group_by_makes_only_the_groups_named(cluster, tmp_path):
     assert {name for name in listing if name.startswith(("rack_", "tenancy_", "osimage_"))} == set()
     host = listing["_meta"]["hostvars"]["node001"]
     assert host["node_group"] == "compute"
-    assert "node_rack" not in host and "node_tenancy" not in host
+    assert "node_rack" not in host  # a request saved
+    assert listing["_meta"]["hostvars"]["node003"]["node_tenancy"] == "acme-lab"  # from the node's record
 
 
 def test_compose_groups_and_keyed_groups(cluster, tmp_path):
@@ -178,9 +179,11 @@ def test_a_tenants_token_shows_its_own_nodes_only(cluster, tmp_path):
     listing, output = inventory(cluster, tmp_path, CAIRN_TOKEN=token)
     assert all_hosts(listing) == {"node003", "node004"}
     assert hosts_of(listing, "group_compute") == {"node003", "node004"}
-    # Racks and tenancies are the cluster's: the tenant sees neither.
-    assert not [name for name in listing if name.startswith(("rack_", "tenancy_"))]
-    assert "cairn_tenancy" not in listing["_meta"]["hostvars"]["node003"]
+    # Racks are the cluster's: the tenant sees none. Its own tenancy it sees.
+    assert not [name for name in listing if name.startswith("rack_")]
+    assert [name for name in listing if name.startswith("tenancy_")] == ["tenancy_acme_lab"]
+    assert hosts_of(listing, "tenancy_acme_lab") == {"node003", "node004"}
+    assert listing["_meta"]["hostvars"]["node003"]["cairn_tenancy"] == "acme-lab"
     assert BMC_PASSWORD not in output
 
 

@@ -4,7 +4,7 @@ Tenancy header), shown, listed, deleted into Quarantine, and Quarantine kept the
 import pytest
 
 from conftest import assert_bad, assert_error, cluster_network, make_group, make_node
-from test_tenants import assert_documented, create_tenant, tenant
+from test_tenants import as_token, assert_documented, create_tenant, tenant, tenant_token
 
 NODES = [f"node{i:03d}" for i in range(1, 21)]
 
@@ -163,6 +163,26 @@ def test_delete_moves_the_nodes_to_quarantine(cluster):
     assert tenancy(cluster, "back1")["nodes"] == ["node019"]
     assert "node019" not in tenancy(cluster, "Quarantine")["nodes"]
     assert "node020" in tenancy(cluster, "Quarantine")["nodes"]
+
+
+def test_node_records_name_their_tenancy_read_only(cluster):
+    create_tenant(cluster, "Holder")
+    answer = create_tenancy(cluster, "Holder", {"name": "held1", "nodes": ["node010"]})
+    assert answer.status_code == 201, answer.text
+    record = cluster.get("/config/node/node010").json()["config"]["node"]["node010"]
+    assert record["tenancy"] == "held1"
+    listed = cluster.get("/config/node").json()["config"]["node"]
+    assert listed["node010"]["tenancy"] == "held1" and listed["node016"]["tenancy"] is None
+    # The tenant sees its own tenancy on its node; the node of another stays unknown to it.
+    token = tenant_token(cluster, "Holder")
+    answer = as_token(cluster, token, "GET", "/config/node/node010")
+    assert answer.json()["config"]["node"]["node010"]["tenancy"] == "held1"
+    assert as_token(cluster, token, "GET", "/config/node/node016").status_code == 404
+    # A node joins a tenancy through the tenancy API only.
+    for name in ("node010", "node016"):
+        assert_bad(cluster.post(f"/config/node/{name}", {"config": {"node": {name: {"tenancy": "held1"}}}}),
+                   "tenancy")
+    assert cluster.get("/config/node/node016").json()["config"]["node"]["node016"]["tenancy"] is None
 
 
 def test_no_tenancy_for_a_tenant_scheduled_for_deletion(cluster):

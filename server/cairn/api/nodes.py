@@ -5,6 +5,8 @@ from ..service.inherit import NODE_INHERITS
 from . import crud, schemas
 
 _RECORD = schemas.obj(svc.FIELDS, {"_override": {"type": "boolean"},
+                                   "tenancy": {"type": "string", "nullable": True,
+                                               "description": "the tenancy holding the node (read-only)"},
                                    **schemas.sources(NODE_INHERITS)})
 _WRITE = schemas.obj(svc.WRITE_FIELDS)
 

@@ -1,7 +1,7 @@
 """Nodes: their own settings, what they inherit, and their interfaces and addresses."""
 
 from ..db import addresses, groups as db_groups, networks as db_networks, nodes as db_nodes, objects
-from ..db.schema import node, node_interface, switch
+from ..db.schema import node, node_interface, switch, tenancy
 from . import fields as F, scope
 from .errors import invalid, not_found
 from .groups import _Lookup as GroupLookup
@@ -39,6 +39,9 @@ FIELDS = {
     "tpm_pubkey": F.TEXT,
     "tpm_sha256": F.SHORT,
 }
+#: Shown in records, never written here: a node joins or leaves a tenancy through
+#: the tenancy API (/tenant/IDENT/tenancies), which checks the tenant's rules.
+READ_ONLY = ("tenancy",)
 RENAME = "newhostname"
 WRITE_FIELDS = {**FIELDS, RENAME: F.NAME}
 #: What a tenant may change of its own nodes: how they boot and install. Their
@@ -63,6 +66,7 @@ class _Lookup:
                        for row in db_groups.all_groups(conn)}
         self.osimages = groups.osimages
         self.switches = objects.names_by_id(conn, switch)
+        self.tenancies = objects.names_by_id(conn, tenancy)
         self.networks = {nid: (row.name, Subnet(row))
                          for nid, row in db_networks.all_networks(conn).items()}
 
@@ -83,7 +87,8 @@ class _Lookup:
         own["osimage"] = self.osimages.get(row["osimage_id"])
         record = resolve_node(own, defaults)
         record.update(group=group_name, interfaces=interfaces,
-                      switch=self.switches.get(row["switch_id"]))
+                      switch=self.switches.get(row["switch_id"]),
+                      tenancy=self.tenancies.get(row["tenancy_id"]))
         return record
 
 
@@ -107,6 +112,8 @@ def get(tx, name):
 
 
 def _parse(tx, data):
+    if isinstance(data, dict) and "tenancy" in data:
+        raise invalid("tenancy", "is read-only here: nodes join a tenancy through /tenant/IDENT/tenancies")
     values = F.parse_object("", data, WRITE_FIELDS)
     scope.refuse_fields(tx, values, TENANT_FIELDS)
     items = values.pop("interfaces", None) or []

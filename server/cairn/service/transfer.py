@@ -95,7 +95,10 @@ def _load_tags(tx, section):
 
 
 def _load_nodes(tx, section):
-    count = _named("node", nodes, lambda record: _own(record, NODE_INHERITS, "node")).load(tx, section)
+    # Tenancies are not in the document (tenants are accounts, not configuration).
+    count = _named("node", nodes, lambda record: {
+        key: value for key, value in _own(record, NODE_INHERITS, "node").items()
+        if key not in nodes.READ_ONLY}).load(tx, section)
     # A node that dropped an interface of its group got it back from the group
     # when it was created: drop it again.
     group_names = objects.names_by_id(tx.conn, group)
