@@ -53,6 +53,7 @@ bench: $(VENV_STAMP)
 	$(PY) bench/bench_nodes.py
 	$(PY) bench/bench_render.py
 	$(PY) bench/bench_inventory.py
+	$(PY) bench/bench_power.py
 
 # The demo's admin password is "demo" unless CAIRN_ADMIN_PASSWORD is set: a
 # password for a demo on the loopback address, never for a real controller. The

@@ -24,7 +24,8 @@ class Settings:
     data_dir: str = _setting(DEFAULT_DATA_DIR, "where the SQLite database and the token signing key live")
     files_dir: str = _setting("", "where packed images, kernels and initrds are written and served "
                                   "(/files); default: data_dir/files")
-    job_workers: int = _setting(2, "background jobs (image packing) run at the same time")
+    job_workers: int = _setting(2, "background jobs of each kind (image packs, control requests) "
+                                   "run at the same time")
     token_lifespan: int = _setting(3600, "seconds a token from POST /token stays valid")
     provision_token_lifespan: int = _setting(1800, "seconds a node's provisioning token stays valid: "
                                              "the boot script hands it to the node, whose "
@@ -72,6 +73,14 @@ class Settings:
     boot_server: str = _setting("", "IPv4 address the nodes reach this server at: their DHCP next-server, "
                                     "TFTP server and iPXE boot URL (with bind's port); default: the "
                                     "host part of bind")
+    control_async_threshold: int = _setting(100, "a POST /control/action for more nodes than this runs "
+                                                 "in the background: it answers 202 with a request_id "
+                                                 "to follow at /control/status/<id>; 0: every POST does")
+    bmc_concurrency: int = _setting(512, "BMCs one power (or other BMC) request talks to at the same time")
+    bmc_timeout: float = _setting(2.0, "seconds one attempt on a BMC may take before it counts as not "
+                                       "answering")
+    bmc_retries: int = _setting(1, "more attempts on a BMC that did not answer (never for a wrong "
+                                   "password, nor for a reset or cycle that was sent)")
     commit: str = _setting("", "the commit the server was built from, shown by /version")
 
     @property
@@ -108,6 +117,11 @@ def _coerce(name, value):
             return int(value)
         except ValueError:
             raise SystemExit(f"cairn-server: {name} must be a whole number, not {value!r}") from None
+    if kind in (float, "float"):
+        try:
+            return float(value)
+        except ValueError:
+            raise SystemExit(f"cairn-server: {name} must be a number, not {value!r}") from None
     return str(value)
 
 
@@ -132,9 +146,12 @@ def load(config_file=None, environ=os.environ, overrides=None):  # pylint: disab
         settings.db = f"sqlite:///{os.path.abspath(os.path.join(settings.data_dir, 'cairn.db'))}"
     if settings.job_workers < 1:
         raise SystemExit(f"cairn-server: job_workers must be at least 1, not {settings.job_workers}")
-    for name in ("tenant_deletion_window", "purge_interval"):
+    for name in ("tenant_deletion_window", "purge_interval", "control_async_threshold"):
         if getattr(settings, name) < 0:
             raise SystemExit(f"cairn-server: {name} must not be negative, not {getattr(settings, name)}")
+    if settings.bmc_concurrency < 1 or settings.bmc_timeout <= 0 or settings.bmc_retries < 0:
+        raise SystemExit("cairn-server: bmc_concurrency must be at least 1, bmc_timeout above 0 and "
+                         "bmc_retries not negative")
     settings.files_dir = os.path.abspath(settings.files_dir or os.path.join(settings.data_dir, "files"))
     settings.controller_name = settings.controller_name or socket.gethostname()
     settings.commit = settings.commit or _git_commit()

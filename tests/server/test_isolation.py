@@ -209,6 +209,7 @@ def _params(world, kind, variant, side):
         "tenancy": {"name": f"{owner}-tenancy"},
         "account": {"ident": world.users[owner]["uid"] if owner in SIDES else uuid.uuid4().hex},
         "job": {"request_id": world.jobs.get(owner, uuid.uuid4().hex)},
+        "control": {"name": f"{owner}-node1", "subsystem": "power", "action": "status"},
     }
     # The cluster's own objects, of kinds of which tenants own none: only the other's.
     cluster = {"otherdev": {"name": "cl-pdu"}, "rack": {"name": "cl-rack"}}
@@ -438,6 +439,12 @@ MATRIX = {
     # The controller's services: the cluster's alone, whatever the name.
     ("GET", "/service/{name}/reload"): refused("service"),
     ("GET", "/monitor/service/{name}"): refused("service"),
+    # Control: its own nodes (no BMC interface here: each lands in failed, 200), and
+    # no request but its own (the pack jobs are none: 404).
+    ("GET", "/control/action/{subsystem}/{name}/_{action}"): read("control"),
+    ("POST", "/control/action/{subsystem}/_{action}"): write("control", 200, lambda p: {
+        "control": {p["subsystem"]: {p["action"]: {"hostlist": p["name"]}}}}),
+    ("GET", "/control/status/{request_id}"): read("job", 404),
 }
 
 

@@ -135,12 +135,13 @@ def _representative(permission, name, node_name):
         "secrets.read": ("GET", f"/config/secrets/node/{node_name}", None, 200),
         admins_svc.MANAGE: ("GET", "/admins", None, 200),
         auth.ACCOUNT_SELF: ("GET", f"/admin/{name}", None, 200),
+        "control.power": ("GET", f"/control/action/power/{node_name}/_status", None, 200),
     }[permission]
 
 
 @pytest.mark.parametrize("role", list(auth.ROLES))
 @pytest.mark.parametrize("permission", ["config.read", "config.write", "secrets.read",
-                                        admins_svc.MANAGE, auth.ACCOUNT_SELF])
+                                        admins_svc.MANAGE, auth.ACCOUNT_SELF, "control.power"])
 def test_a_role_gets_what_it_grants_and_403_for_the_rest(accounts, role, permission):
     client, name, node_name = accounts[role]
     method, path, body, allowed = _representative(permission, name, node_name)
@@ -152,7 +153,7 @@ def test_a_role_gets_what_it_grants_and_403_for_the_rest(accounts, role, permiss
 
 
 @pytest.mark.parametrize("permission", ["config.read", "config.write", "secrets.read",
-                                        admins_svc.MANAGE, auth.ACCOUNT_SELF])
+                                        admins_svc.MANAGE, auth.ACCOUNT_SELF, "control.power"])
 def test_the_superadmin_gets_everything(server, accounts, permission):
     method, path, body, allowed = _representative(permission, "admin", "cnode")
     answer = server.http.request(method, server.url + path, json=body)

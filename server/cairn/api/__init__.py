@@ -141,9 +141,9 @@ class _NoTrailingSlash:
 
 def create_app(engine, settings):
     """The Bottle application with every route of every area."""
-    from . import (admins, bmcsetups, boot, cluster, devices, files, groups, journal, meta,
-                   monitor, networks, nodes, osimages, racks, render, secrets, services, status,
-                   tenants, transfer)
+    from . import (admins, bmcsetups, boot, cluster, control, devices, files, groups, journal,
+                   meta, monitor, networks, nodes, osimages, racks, render, secrets, services,
+                   status, tenants, transfer)
     app = _App()
     # orjson: a listing of 10,000 nodes is some 10 MB of JSON, and the
     # standard library needs most of the time budget to write it.
@@ -153,7 +153,7 @@ def create_app(engine, settings):
     app.default_error_handler = _json_error
     for area in (meta, cluster, networks, groups, nodes, journal, transfer, secrets, bmcsetups,
                  devices, racks, osimages, status, files, admins, tenants, boot, monitor,
-                 render, services):
+                 render, services, control):
         area.register(app)
     for route in app.routes:
         route.prepare()  # applies the plugins now: a route without a permission fails here

@@ -22,7 +22,7 @@ log = logging.getLogger("cairn.jobs")
 
 STATUS_FIELDS = ("kind", "object", "status", "progress", "message", "created", "updated")
 
-_pool = None
+_pools = {}  # kind -> its pool
 _pool_lock = threading.Lock()
 _stopping = threading.Event()
 
@@ -83,7 +83,7 @@ def submit(ctx, kind, obj, function):
     """Queue ``function(job)`` as a job of ``kind`` (``"pack"``) on ``obj`` (a name) and
     return its id; 409 while another job of that kind on that object is under way."""
     job_id = _create(ctx, kind, obj)
-    _executor(ctx.settings).submit(_run, Context(ctx.engine, None, ctx.settings), job_id, function)
+    _executor(ctx.settings, kind).submit(_run, Context(ctx.engine, None, ctx.settings), job_id, function)
     return job_id
 
 
@@ -103,13 +103,14 @@ def _run(ctx, job_id, function):
         log.exception("job %s: its state could not be recorded", job_id)
 
 
-def _executor(settings):
-    global _pool
+def _executor(settings, kind):
+    """The pool of ``kind``'s jobs: a pool per kind, so that a power request never
+    waits behind image packs, nor a pack behind power requests."""
     with _pool_lock:
-        if _pool is None:
-            _pool = concurrent.futures.ThreadPoolExecutor(settings.job_workers,
-                                                          thread_name_prefix="cairn-job")
-        return _pool
+        if kind not in _pools:
+            _pools[kind] = concurrent.futures.ThreadPoolExecutor(
+                settings.job_workers, thread_name_prefix=f"cairn-{kind}")
+        return _pools[kind]
 
 
 def shutdown():
@@ -117,8 +118,8 @@ def shutdown():
     ones stay queued in the table, and ``fail_interrupted`` ends them at the next start."""
     _stopping.set()
     with _pool_lock:
-        pool = _pool
-    if pool is not None:
+        pools = list(_pools.values())
+    for pool in pools:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
