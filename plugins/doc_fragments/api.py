@@ -8,7 +8,8 @@ module_utils/api.py's API_ARGUMENT_SPEC.
 with their ``env`` entries, which is how those plugins read CAIRN_URL and the rest.
 Modules take the environment through the argument spec's fallbacks, and
 ``ansible-test sanity`` refuses ``env`` in a module's documentation. Both are plain
-string literals, as ansible-test's yamllint reads them.
+string literals, as ansible-test's yamllint reads them. Every module is in the action
+group ``cairn`` (meta/runtime.yml): the modules' form says so once for all.
 """
 
 from __future__ import annotations
@@ -16,6 +17,12 @@ from __future__ import annotations
 
 class ModuleDocFragment:
     DOCUMENTATION = r"""
+attributes:
+  action_group:
+    description: Use C(group/cairn.cluster.cairn) in C(module_defaults) to set O(url) and O(token) once.
+    support: full
+    membership:
+      - cairn.cluster.cairn
 options:
   url:
     description:

@@ -20,11 +20,6 @@ attributes:
   diff_mode:
     description: Returns the record before and after the change; secret fields show C(********).
     support: full
-  action_group:
-    description: Use C(group/cairn.cluster.cairn) in C(module_defaults) to set O(url) and O(token) once.
-    support: full
-    membership:
-      - cairn.cluster.cairn
 
 options:
   state:
@@ -48,11 +43,6 @@ attributes:
   diff_mode:
     description: Returns the record before and after the change; secret fields show C(********).
     support: full
-  action_group:
-    description: Use C(group/cairn.cluster.cairn) in C(module_defaults) to set O(url) and O(token) once.
-    support: full
-    membership:
-      - cairn.cluster.cairn
 """
 
     INTERFACES = r"""
@@ -92,11 +82,6 @@ attributes:
   diff_mode:
     description: Changes nothing, so there is no diff.
     support: none
-  action_group:
-    description: Use C(group/cairn.cluster.cairn) in C(module_defaults) to set O(url) and O(token) once.
-    support: full
-    membership:
-      - cairn.cluster.cairn
 """
 
     INFO_NAME = r"""

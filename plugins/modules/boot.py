@@ -28,11 +28,6 @@ attributes:
   diff_mode:
     description: Returns the flags of the nodes that change, before and after.
     support: full
-  action_group:
-    description: Use C(group/cairn.cluster.cairn) in C(module_defaults) to set O(url) and O(token) once.
-    support: full
-    membership:
-      - cairn.cluster.cairn
 options:
   hostlist:
     description:
