@@ -84,7 +84,7 @@ def main():
 
         print(f"\n(a) power status, {len(live)} live BMCs, {args.runs} runs", flush=True)
         times = []
-        for _ in range(args.runs):
+        for dummy in range(args.runs):
             seconds, outcomes = timed(live, "status", policy)
             times.append(seconds)
             print(f"    {rate(len(live), seconds)}: {tally(outcomes)}", flush=True)

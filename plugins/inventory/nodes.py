@@ -218,4 +218,3 @@ def _rack_places(client):
     """{node: (rack, position)} of the nodes placed in a rack (a tenant sees no racks)."""
     entries = client.get("/config/rack/inventory/configured")["config"]["rack"]["inventory"]
     return {entry["name"]: (entry["rack"], entry["position"]) for entry in entries if entry["type"] == "node"}
-

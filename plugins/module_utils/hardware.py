@@ -48,6 +48,10 @@ class RenamedFieldsKind(ObjectKind):
         return super().masked({self.field(key): value for key, value in record.items()})
 
 
+#: The suboptions the server gives a device it places for the first time (service/racks.py).
+NEW_DEVICE = {"vendor": None, "orientation": "front", "height": 1}
+
+
 class RackKind(ObjectKind):
     """Racks: ``devices`` is compared as a set of devices, each on the keys the task gives."""
 
@@ -55,6 +59,17 @@ class RackKind(ObjectKind):
         if fields.get("devices") is not None:
             fields = dict(fields, devices=[given(device) for device in fields["devices"]])
         return super().wrap(name, fields)
+
+    def predicted_values(self, changes, record):
+        """A device the rack holds already keeps the suboptions the task leaves out; another
+        gets the server's defaults for them (a device that another rack holds keeps its own,
+        which only the server knows: the prediction misses those)."""
+        values = super().predicted_values(changes, record)
+        if "devices" in values:
+            have = {(device["type"], device["name"]): device for device in record.get("devices") or []}
+            values["devices"] = [dict(have.get((device["type"], device["name"]), NEW_DEVICE), **given(device))
+                                 for device in values["devices"]]
+        return values
 
     def differs(self, field, wanted, record):
         if field != "devices":

@@ -24,7 +24,10 @@ NETWORK = ObjectKind("network", rename_field="newnetname", normalizers=dict(
     dhcp_range_begin=ip_address, dhcp_range_end=ip_address))
 GROUP = ObjectKind("group", rename_field="newgroupname")
 NODE = ObjectKind("node", rename_field="newhostname")
-OSIMAGE = ObjectKind("osimage", rename_field="newosimage", normalizers=dict(path=image_path))
+#: The server shows some image fields under their Luna2 names too (kerneloptions as kernopts).
+OSIMAGE = ObjectKind("osimage", rename_field="newosimage", normalizers=dict(path=image_path),
+                     aliases=dict(kernelversion=("kernver",), kerneloptions=("kernopts",),
+                                  kernelmodules=("kernmodules",), grab_exclude=("grab_exclude_list",)))
 
 PROVISION_METHODS = ["torrent", "http"]
 

@@ -100,12 +100,14 @@ class ObjectKind:
     #: Options that name the object's owner (a secret's node, a tag's image): not fields.
     identity_options = ()
 
-    def __init__(self, kind, rename_field=None, secret_fields=(), normalizers=None, singleton=False):
+    def __init__(self, kind, rename_field=None, secret_fields=(), normalizers=None, singleton=False,
+                 aliases=None):
         self.kind = kind
         self.rename_field = rename_field
         self.secret_fields = tuple(secret_fields)
         self.normalizers = {"macaddr": mac_address, "ipaddress": ip_address, **(normalizers or {})}
         self.singleton = singleton
+        self.aliases = aliases or {}
 
     def bind(self, params):
         """The kind for one task's parameters: a subclass with ``identity_options`` returns a
@@ -178,6 +180,15 @@ class ObjectKind:
         if record.get(f"_{field}_source", self.own_source) != self.own_source:
             return None
         return record.get(field)
+
+    def predicted_values(self, changes, record):
+        """The record's values after ``changes`` (check mode): each changed field, and the
+        other names the server shows it under too (``aliases``: {field: (name, ...)})."""
+        values = dict(changes)
+        for field, names in self.aliases.items():
+            if field in changes:
+                values.update((name, changes[field]) for name in names)
+        return values
 
     def differs(self, field, wanted, record):
         """Whether setting ``field`` to ``wanted`` would change the object."""
@@ -297,7 +308,7 @@ class ObjectModule:
     def create(self, name):
         wanted = self.wanted()
         if self.check_mode:
-            return self.result(True, {}, dict(wanted, name=name))
+            return self.result(True, {}, dict(self.kind.predicted_values(wanted, {}), name=name))
         self.kind.create(self.client, name, wanted)
         record = self.kind.read(self.client, name)
         if self.purging():
@@ -345,7 +356,8 @@ class ObjectModule:
 
     def predicted(self, current, changes, extra, name):
         """What the record would be after the changes (check mode)."""
-        record = dict(current, **{key: value for key, value in changes.items() if key != "interfaces"})
+        values = self.kind.predicted_values(changes, current)
+        record = dict(current, **{key: value for key, value in values.items() if key != "interfaces"})
         record.pop(self.kind.rename_field, None)
         if not self.kind.singleton:
             record["name"] = name

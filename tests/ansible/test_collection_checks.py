@@ -4,13 +4,14 @@ the tarball installed into a scratch path and run from there.
 
 ansible-test needs the collection at a real path ending in
 ansible_collections/cairn/cluster: the checkout's files (tracked and new, as git
-lists them) are copied to one. The integration targets and the installed copy
-run against a real server (SQLite). A missing program fails a check under
-CI=true and skips it elsewhere. /tmp/cairn-docs/checks.md shows how to run each
-check by hand.
+lists them) are copied to one. The integration targets (tests/integration/targets)
+and the installed copy run against a real server (SQLite). A missing program fails
+a check under CI=true and skips it elsewhere. docs/ANSIBLE.md ("The collection's own
+checks") shows how to run each check by hand.
 """
 
 import glob
+import json
 import os
 import re
 import shutil
@@ -50,8 +51,10 @@ subprocess.check_call([sys.executable, "-m", "pip", "install", *arguments])
 #: them; every other test reads them.
 SCRIPT_TEMPLATES = ["server/cairn/render/templates/ipxe/", "server/cairn/render/templates/install/"]
 
-#: The integration targets; each one runs against the server the test starts.
-INTEGRATION_TARGETS = ["lookup_render_context"]
+#: The integration targets; each one runs against the server the test starts, and
+#: deletes what it creates (cairn_common, their shared tasks, is no target).
+INTEGRATION_TARGETS = ["lookup_render_context", "modules_topology", "modules_osimages", "modules_devices",
+                       "modules_accounts", "inventory_nodes"]
 
 #: What a built collection must not carry (galaxy.yml's build_ignore).
 NOT_SHIPPED = (".venv/", "var/", "build/", "dist/", "tests/output/", ".pytest_cache/", ".ansible/",
@@ -99,6 +102,15 @@ def tool_env(**extra):
     return {**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}", "ANSIBLE_NOCOLOR": "1", **extra}
 
 
+def adhoc(module, args, env, cwd):
+    """The result of ``module`` run once on localhost by ansible: ``localhost | STATUS => {...}``."""
+    output = run(["ansible", "localhost", "-i", "localhost,", "-c", "local", "-m", module, "-a", json.dumps(args)],
+                 env, cwd=cwd)
+    result = re.search(r"^localhost \| [A-Z]+ => (\{.*\})\s*\Z", output, re.MULTILINE | re.DOTALL)
+    assert result, output
+    return json.loads(result.group(1))
+
+
 def install_get_pip_stand_in():
     """GET_PIP_STAND_IN where ansible-test looks for the get-pip of the pip version it pins,
     unless a get-pip is there already."""
@@ -134,6 +146,17 @@ def test_ansible_test_units_pass(collection):
     assert summary and int(summary.group(1)) >= 9, output  # none skipped, none failed
 
 
+def test_every_integration_target_is_run():
+    targets = os.path.join(ROOT, "tests", "integration", "targets")
+    runnable = set()
+    for name in os.listdir(targets):
+        with open(os.path.join(targets, name, "aliases")) as handle:
+            aliases = {line.split("#")[0].strip() for line in handle}
+        if "hidden" not in aliases:
+            runnable.add(name)
+    assert runnable == set(INTEGRATION_TARGETS)
+
+
 def test_ansible_test_integration_passes_against_a_server(collection, cairn_server):
     # ansible-test passes the integration config, not the environment, to the targets.
     with open(collection / "tests" / "integration" / "integration_config.yml", "w") as handle:
@@ -141,7 +164,7 @@ def test_ansible_test_integration_passes_against_a_server(collection, cairn_serv
     output = run([*ANSIBLE_TEST, "integration", "--local", "--python", PYTHON, *INTEGRATION_TARGETS],
                  tool_env(), cwd=collection)
     for target in INTEGRATION_TARGETS:
-        assert f"Running {target} integration test role" in output, output
+        assert re.search(f"^Running {target} integration test (role|script)$", output, re.MULTILINE), output
 
 
 def test_ansible_lint_passes_on_the_roles_and_playbooks(collection):
@@ -170,9 +193,27 @@ def test_the_built_collection_installs_and_runs(cairn_server, tmp_path):
     installed = tmp_path / "installed"
     run([galaxy, "collection", "install", "--offline", "-p", str(installed), tarball], tool_env())
     env = tool_env(ANSIBLE_COLLECTIONS_PATH=str(installed), ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"),
+                   ANSIBLE_PYTHON_INTERPRETER=sys.executable,
                    CAIRN_URL=cairn_server.url, CAIRN_TOKEN=cairn_server.token)
-    output = run(["ansible", "localhost", "-i", "localhost,", "-c", "local", "-m", "ansible.builtin.debug",
-                  "-a", "msg={{ lookup('cairn.cluster.render_context', 'dns').soa_serial }}"], env, cwd=tmp_path)
-    assert '"msg":' in output, output
     listing = run(["ansible-galaxy", "collection", "list", "cairn.cluster"], env, cwd=tmp_path)
     assert str(installed) in listing, listing
+    context = adhoc("ansible.builtin.debug", {"msg": "{{ lookup('cairn.cluster.render_context', 'dns') }}"},
+                    env, tmp_path)
+    assert isinstance(context["msg"]["soa_serial"], int), context
+
+    # Modules and the inventory plugin of the installed copy (url and token from CAIRN_*).
+    network = {"name": "installed", "network": "10.206.0.0/16"}
+    created = adhoc("cairn.cluster.network", network, env, tmp_path)
+    assert created["changed"] and created["record"]["network"] == "10.206.0.0/16", created
+    assert not adhoc("cairn.cluster.network", network, env, tmp_path)["changed"]
+    [record] = adhoc("cairn.cluster.network_info", {"name": "installed"}, env, tmp_path)["records"]
+    assert record == created["record"]
+    adhoc("cairn.cluster.group", {"name": "installed", "interfaces": [{"interface": "BOOTIF", "network": "installed"}]},
+          env, tmp_path)
+    node = adhoc("cairn.cluster.node", {"name": "installed001", "group": "installed"}, env, tmp_path)["record"]
+    (tmp_path / "installed.cairn.yml").write_text("plugin: cairn.cluster.nodes\n")
+    inventory = json.loads(run(["ansible-inventory", "-i", str(tmp_path / "installed.cairn.yml"), "--list"],
+                               {**env, "ANSIBLE_INVENTORY_UNPARSED_FAILED": "1"}, cwd=tmp_path))
+    assert inventory["group_installed"]["hosts"] == ["installed001"], inventory
+    address = inventory["_meta"]["hostvars"]["installed001"]["ansible_host"]
+    assert address == {"__ansible_unsafe": node["interfaces"][0]["ipaddress"]}, inventory

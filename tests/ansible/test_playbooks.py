@@ -241,8 +241,8 @@ def bmcs(server):
         assert server.save("bmcsetup", "pwsetup", {"username": "pwadmin", "password": BMC_PASSWORD}).status_code == 201
         make_group(server, "pwgroup", [("BOOTIF", "cluster")], bmcsetupname="pwsetup")
         for name, address in zip(("pw01", "pw02", "pw03"), [*fake.addresses, *fake.dead_addresses(1)]):
-            make_node(server, name, "pwgroup", interfaces=[{"interface": "BMC", "network": "pwipmi",
-                                                              "ipaddress": address}])
+            bmc_interface = {"interface": "BMC", "network": "pwipmi", "ipaddress": address}
+            make_node(server, name, "pwgroup", interfaces=[bmc_interface])
         yield fake
 
 

@@ -123,12 +123,12 @@ def world(server):
         for group, setup in (("compute", "good"), ("wrongpw", "wrong"), ("nosetup", None),
                              ("nopass", "nopass")):
             make_group(server, group, [("BOOTIF", "cluster")], bmcsetupname=setup)
-        dead = iter(bmcs.dead_addresses(len(NODES)))
+        dead = bmcs.dead_addresses(len(NODES))
         address = {}
         for node, (group, where) in NODES.items():
             interfaces = []
             if where is not None:
-                ip = next(dead) if where == "dead" else bmcs.addresses[where]
+                ip = dead.pop() if where == "dead" else bmcs.addresses[where]
                 interfaces = [{"interface": "BMC", "network": "ipmi", "ipaddress": ip}]
                 address[node] = ip
             make_node(server, node, group, interfaces=interfaces)

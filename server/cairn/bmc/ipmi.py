@@ -136,7 +136,7 @@ OPERATIONS = {
     ("boot", "status"): boot_status,
 }
 # {subsystem: (action, ...)}
-ACTIONS = {subsystem: tuple(a for s, a in OPERATIONS if s == subsystem) for subsystem, _ in OPERATIONS}
+ACTIONS = {subsystem: tuple(a for s, a in OPERATIONS if s == subsystem) for subsystem, dummy in OPERATIONS}
 
 # Sent twice, these would act twice: not retried once sent.
 UNREPEATABLE = {("power", "reset"), ("power", "cycle")}
