@@ -10,21 +10,17 @@ from __future__ import annotations
 import copy
 from urllib.parse import quote
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.cairn.cluster.plugins.module_utils.api import CairnClient, CairnError
 from ansible_collections.cairn.cluster.plugins.module_utils.hardware import RenamedFieldsKind, given
 from ansible_collections.cairn.cluster.plugins.module_utils.hostlist import HostlistError, expand_hostlist
 from ansible_collections.cairn.cluster.plugins.module_utils.object import (
-    MASK, ObjectKind, ObjectModule, object_argument_spec)
+    MASK, ObjectKind, ObjectModule, run_object_module)
 
 
 def run_account_module(kind, options, **module_args):
     """The ``main()`` of the admin, tenant and tenancy modules: an object module that also
     returns the passwords the server generated when it created the object."""
-    module = AnsibleModule(argument_spec=object_argument_spec(kind, options), supports_check_mode=True,
-                           **module_args)
-    AccountModule(module, kind.bind(module.params)).run()
+    run_object_module(kind, options, module_class=AccountModule, **module_args)
 
 
 class AccountModule(ObjectModule):

@@ -230,11 +230,12 @@ def object_argument_spec(kind, options):
     return spec
 
 
-def run_object_module(kind, options, **module_args):
-    """The ``main()`` of an object module; ``module_args`` go to AnsibleModule."""
+def run_object_module(kind, options, module_class=None, **module_args):
+    """The ``main()`` of an object module; ``module_class`` runs it (ObjectModule, or a
+    subclass that adds to the result); ``module_args`` go to AnsibleModule."""
     module = AnsibleModule(argument_spec=object_argument_spec(kind, options), supports_check_mode=True,
                            **module_args)
-    ObjectModule(module, kind.bind(module.params)).run()
+    (module_class or ObjectModule)(module, kind.bind(module.params)).run()
 
 
 def run_info_module(kind, options, **module_args):
