@@ -81,9 +81,8 @@ def dead_address(block, index):
 def _fake_bmc_classes():
     """The pyghmi subclasses; built on first use, so that importing this module for
     FakeBmcs alone does not need pyghmi in the parent."""
-    import pyghmi.ipmi.bmc as bmc
-    import pyghmi.ipmi.private.constants as constants
-    import pyghmi.ipmi.private.serversession as serversession
+    from pyghmi.ipmi import bmc
+    from pyghmi.ipmi.private import constants, serversession
     import pyghmi.ipmi.private.session as ipmisession
 
     # This process reads the BMCs' sockets itself (see the module's docstring): keep
@@ -274,7 +273,7 @@ def _in_session(data):
 
 
 def _sel_entry(record):
-    record_id, _, timestamp, _, _, sensor_type, sensor, direction, offset, _, _ = \
+    record_id, dummy, timestamp, dummy, dummy, sensor_type, sensor, direction, offset, dummy, dummy = \
         struct.unpack("<HBIHBBBBBBB", record)
     return {"id": record_id, "timestamp": timestamp, "sensor_type": sensor_type, "sensor": sensor,
             "offset": offset & 0x0f, "asserted": not direction & 0x80}
@@ -309,7 +308,7 @@ def serve():
     selector.register(sys.stdin, selectors.EVENT_READ, None)
     _reply({"block": block, "addresses": list(bmcs)})
     while True:
-        for key, _ in selector.select():
+        for key, dummy in selector.select():
             if key.data is None:
                 line = sys.stdin.readline()
                 if not line or not _control(bmcs, json.loads(line)):
