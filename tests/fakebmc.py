@@ -12,6 +12,9 @@
         bmcs.drop(bmcs.addresses[0], packets=2)   # it ignores the next 2 packets it receives
         bmcs.drop(bmcs.addresses[1], commands=[(0, 2)])   # and never answers chassis control
         bmcs.dead_addresses(5)     # 5 addresses in the same block where nothing answers
+        bmcs.set_user(bmcs.addresses[0], 3, name="operator", password="pw", privilege="operator")
+        bmcs.set_channel_access(bmcs.addresses[0], 1, access_mode="disabled")
+        bmcs.set_lan(bmcs.addresses[0], ip_source="static", gateway="10.0.0.254")
 
 Each FakeBmcs starts one child process hosting all its BMCs: pyghmi.ipmi.bmc.Bmc
 subclasses whose power state, identify light, boot device (once or persistent) and
@@ -20,6 +23,16 @@ Power on, reset and cycle count as a boot ("boots") and consume a boot device th
 not set persistent, as a real BMC does. A wrong password fails the client at once (RAKP2
 integrity check), and so does an unknown user name (RAKP2 status 0x0d, which pyghmi's
 server would not send).
+
+The BMC's settings are real too (BmcSettings): user slots 1 to 10 (name, password,
+enabled, and per channel the privilege limit and flags), the channel access of LAN
+channel 1 (volatile and non-volatile) and its LAN configuration (IP address source,
+address, netmask, gateway), read and changed by the standard IPMI commands (Get/Set
+User Name, Set User Password with its test operation, Get/Set User Access, Get/Set
+Channel Access, Get/Set LAN Configuration Parameters) and shown by state(). Only enabled
+users with a name and access to channel 1 can log in, with their current password. A
+new LAN address is only recorded: the BMC keeps listening where it was started. The
+fake does not enforce privilege limits.
 
 Every FakeBmcs reserves a block 127.X.0.0/16 of its own (X chosen at random, the
 reservation being the bind of 127.X.0.0:623), so that tests running in parallel never
@@ -61,11 +74,28 @@ CHASSIS_IDENTIFY = 0x04
 SET_BOOT_OPTIONS, GET_BOOT_OPTIONS = 0x08, 0x09
 BOOT_FLAGS = 5                    # boot option parameter (28.13)
 GET_SEL_INFO, RESERVE_SEL, GET_SEL_ENTRY, CLEAR_SEL = 0x40, 0x42, 0x43, 0x47   # (31)
-NOT_IN_PRESENT_STATE = 0xd5       # completion code
+APP, TRANSPORT = 0x06, 0x0c
+SET_CHANNEL_ACCESS, GET_CHANNEL_ACCESS = 0x40, 0x41                          # (22.22, 22.23)
+SET_USER_ACCESS, GET_USER_ACCESS, SET_USER_NAME, GET_USER_NAME = 0x43, 0x44, 0x45, 0x46  # (22.26-29)
+SET_USER_PASSWORD = 0x47                                                     # (22.30)
+SET_LAN_CONFIG, GET_LAN_CONFIG = 0x01, 0x02                                  # (23.1, 23.2)
+NOT_IN_PRESENT_STATE = 0xd5       # completion codes
 INVALID_DATA = 0xcc
+INVALID_LENGTH = 0xc7
+PARAMETER_NOT_SUPPORTED = 0x80    # LAN configuration; also "password test failed" (22.30)
+READ_ONLY_PARAMETER = 0x82
 SEL_END = 0xffff
 # Boot device selector (bits 5:2 of boot flags data 2) <-> the names this fake reports.
 BOOT_DEVICES = {0: "none", 1: "pxe", 2: "disk", 3: "safe", 5: "cdrom", 6: "bios", 15: "floppy"}
+MAX_USERS = 10
+LAN_CHANNEL = 1
+CURRENT_CHANNEL = 0x0e
+PRIVILEGES = {1: "callback", 2: "user", 3: "operator", 4: "administrator", 5: "oem", 15: "no_access"}
+ACCESS_MODES = {0: "disabled", 1: "pre_boot", 2: "always", 3: "shared"}
+IP_SOURCES = {0: "unspecified", 1: "static", 2: "dhcp", 3: "bios", 4: "other"}
+# LAN configuration parameters (23.2) -> their name in BmcSettings.lan; 4 is the IP source.
+LAN_ADDRESSES = {3: "address", 6: "netmask", 12: "gateway", 14: "backup_gateway"}
+IP_SOURCE, MAC_ADDRESS, GATEWAY_MAC, BACKUP_GATEWAY_MAC, VLAN = 4, 5, 13, 15, 0x14
 
 
 def live_address(block, index):
@@ -76,13 +106,244 @@ def dead_address(block, index):
     return f"127.{block}.{DEAD_THIRD_OCTET + index // 250}.{1 + index % 250}"
 
 
+# ------------------------------------------------------------ the BMC's settings (child side)
+
+class BmcSettings:
+    """The users, channel access and LAN configuration of one fake BMC, and the IPMI
+    commands that read and change them. ``get(name)`` is the password a login with
+    ``name`` must give (pyghmi's BMC server asks its authdata so), None when that user
+    may not log in."""
+
+    def __init__(self, address, username, password):
+        self.users = {uid: _slot() for uid in range(1, MAX_USERS + 1)}
+        self.users[2] = _slot(username, password, enabled=True, privilege=4)
+        access = {"alerting_disabled": False, "per_message_auth_disabled": False,
+                  "user_level_auth_disabled": False, "access_mode": 2, "privilege_limit": 4}
+        self.channel_access = {"non_volatile": dict(access), "volatile": dict(access)}
+        self.lan = {"ip_source": 2, "address": address, "netmask": "255.255.0.0", "gateway": "0.0.0.0",
+                    "backup_gateway": "0.0.0.0"}
+        self.mac = bytes([0x52, 0x54, 0, *socket.inet_aton(address)[1:]])
+
+    def get(self, name):
+        for user in self.users.values():
+            if user["name"] == name and name and user["enabled"] and self._may_log_in(user):
+                return user["password"]
+        return None
+
+    @staticmethod
+    def _may_log_in(user):
+        access = user["access"].get(LAN_CHANNEL)
+        return access is not None and access["ipmi_msg"] and access["privilege"] != 15
+
+    def command(self, netfn, command, data):
+        """The answer ({"data": [...]} or {"code": N}) of a settings command, None for others."""
+        handler = self._COMMANDS.get((netfn, command))
+        if handler is None:
+            return None
+        try:
+            return handler(self, bytes(data)) or {}
+        except _Refused as refused:
+            return {"code": refused.code}
+        except (IndexError, ValueError, UnicodeDecodeError):
+            return {"code": INVALID_LENGTH}
+
+    # -- users (22.26 to 22.30)
+
+    def _user(self, uid):
+        if uid not in self.users:
+            raise _Refused(INVALID_DATA)
+        return self.users[uid]
+
+    def _get_user_name(self, data):
+        return {"data": list(self._user(data[0] & 0x3f)["name"].encode().ljust(16, b"\0"))}
+
+    def _set_user_name(self, data):
+        uid = data[0] & 0x3f
+        user = self._user(uid)
+        if uid == 1 or len(data) != 17:
+            raise _Refused(INVALID_DATA if uid == 1 else INVALID_LENGTH)  # user 1's name is fixed
+        user["name"] = data[1:].rstrip(b"\0").decode("ascii")
+
+    def _set_user_password(self, data):
+        user = self._user(data[0] & 0x3f)
+        operation = data[1] & 0x03
+        size = 20 if data[0] & 0x80 else 16
+        if operation == 0:
+            user["enabled"] = False
+        elif operation == 1:
+            user["enabled"] = True
+        elif len(data) != 2 + size:
+            raise _Refused(INVALID_LENGTH)
+        elif operation == 2:
+            user["password"] = data[2:].rstrip(b"\0").decode("ascii")
+        elif data[2:].rstrip(b"\0").decode("ascii") != user["password"]:
+            raise _Refused(PARAMETER_NOT_SUPPORTED)   # 80h: password test failed
+
+    def _get_user_access(self, data):
+        channel = _channel(data[0])
+        user = self._user(data[1] & 0x3f)
+        access = user["access"].get(channel, {"privilege": 15, "ipmi_msg": False, "link_auth": False,
+                                              "callback": False})
+        enabled = sum(1 for slot in self.users.values() if slot["enabled"])
+        fixed = 1   # user 1
+        flags = (access["callback"] << 6) | (access["link_auth"] << 5) | (access["ipmi_msg"] << 4)
+        return {"data": [MAX_USERS, (0x40 if user["enabled"] else 0x80) | enabled, fixed,
+                         flags | access["privilege"]]}
+
+    def _set_user_access(self, data):
+        channel = _channel(data[0])
+        user = self._user(data[1] & 0x3f)
+        privilege = data[2] & 0x0f
+        if privilege not in PRIVILEGES:
+            raise _Refused(INVALID_DATA)
+        access = user["access"].setdefault(channel, {"privilege": 15, "ipmi_msg": False, "link_auth": False,
+                                                     "callback": False})
+        if data[0] & 0x80:   # change the flags too
+            access.update(callback=bool(data[0] & 0x40), link_auth=bool(data[0] & 0x20),
+                          ipmi_msg=bool(data[0] & 0x10))
+        access["privilege"] = privilege
+
+    # -- channel access (22.22, 22.23)
+
+    def _get_channel_access(self, data):
+        _channel(data[0])
+        kind = {1: "non_volatile", 2: "volatile"}.get(data[1] >> 6)
+        if kind is None:
+            raise _Refused(INVALID_DATA)
+        access = self.channel_access[kind]
+        flags = (access["alerting_disabled"] << 5) | (access["per_message_auth_disabled"] << 4) \
+            | (access["user_level_auth_disabled"] << 3) | access["access_mode"]
+        return {"data": [flags, access["privilege_limit"]]}
+
+    def _set_channel_access(self, data):
+        _channel(data[0])
+        if data[2] >> 6 and data[2] & 0x0f not in PRIVILEGES:
+            raise _Refused(INVALID_DATA)
+        for update, kind in ((1, "non_volatile"), (2, "volatile")):
+            access = self.channel_access[kind]
+            if data[1] >> 6 == update:
+                access.update(alerting_disabled=bool(data[1] & 0x20),
+                              per_message_auth_disabled=bool(data[1] & 0x10),
+                              user_level_auth_disabled=bool(data[1] & 0x08), access_mode=data[1] & 0x07)
+            if data[2] >> 6 == update:
+                access["privilege_limit"] = data[2] & 0x0f
+
+    # -- LAN configuration (23.1, 23.2)
+
+    def _get_lan_config(self, data):
+        _channel(data[0])
+        if data[0] & 0x80:   # the parameter revision only
+            return {"data": [0x11]}
+        value = self._lan_parameter(data[1])
+        if value is None:
+            raise _Refused(PARAMETER_NOT_SUPPORTED)
+        return {"data": [0x11, *value]}
+
+    def _lan_parameter(self, parameter):
+        if parameter in LAN_ADDRESSES:
+            return socket.inet_aton(self.lan[LAN_ADDRESSES[parameter]])
+        if parameter == IP_SOURCE:
+            return bytes([self.lan["ip_source"]])
+        if parameter == MAC_ADDRESS:
+            return self.mac
+        if parameter in (GATEWAY_MAC, BACKUP_GATEWAY_MAC):
+            return bytes(6)
+        if parameter == VLAN:
+            return bytes(2)
+        return None
+
+    def _set_lan_config(self, data):
+        _channel(data[0])
+        parameter, value = data[1], data[2:]
+        if parameter == 0:   # set in progress: nothing to commit here
+            return
+        if self._lan_parameter(parameter) is None:
+            raise _Refused(PARAMETER_NOT_SUPPORTED)
+        if parameter in LAN_ADDRESSES and len(value) == 4:
+            self.lan[LAN_ADDRESSES[parameter]] = socket.inet_ntoa(value)
+        elif parameter == IP_SOURCE and len(value) == 1 and value[0] in IP_SOURCES:
+            self.lan["ip_source"] = value[0]
+        elif parameter in LAN_ADDRESSES or parameter == IP_SOURCE:
+            raise _Refused(INVALID_DATA)
+        else:
+            raise _Refused(READ_ONLY_PARAMETER)
+
+    _COMMANDS = {(APP, GET_USER_NAME): _get_user_name, (APP, SET_USER_NAME): _set_user_name,
+                 (APP, SET_USER_PASSWORD): _set_user_password, (APP, GET_USER_ACCESS): _get_user_access,
+                 (APP, SET_USER_ACCESS): _set_user_access, (APP, GET_CHANNEL_ACCESS): _get_channel_access,
+                 (APP, SET_CHANNEL_ACCESS): _set_channel_access, (TRANSPORT, GET_LAN_CONFIG): _get_lan_config,
+                 (TRANSPORT, SET_LAN_CONFIG): _set_lan_config}
+
+    # -- the test harness's side
+
+    def state(self):
+        users = {str(uid): {"name": user["name"], "password": user["password"], "enabled": user["enabled"],
+                            "access": {str(channel): dict(access, privilege=PRIVILEGES[access["privilege"]])
+                                       for channel, access in user["access"].items()}}
+                 for uid, user in self.users.items() if user["name"] or user["enabled"] or user["access"]}
+        channels = {kind: dict(access, access_mode=ACCESS_MODES[access["access_mode"]],
+                               privilege_limit=PRIVILEGES[access["privilege_limit"]])
+                    for kind, access in self.channel_access.items()}
+        lan = dict(self.lan, ip_source=IP_SOURCES[self.lan["ip_source"]])
+        return {"users": users, "channel_access": {str(LAN_CHANNEL): channels}, "lan": {str(LAN_CHANNEL): lan}}
+
+    def set_user(self, uid, name=None, password=None, enabled=None, privilege=None):
+        user = self._user(uid)
+        for key, value in (("name", name), ("password", password), ("enabled", enabled)):
+            if value is not None:
+                user[key] = value
+        if privilege is not None:
+            user["access"][LAN_CHANNEL] = {"privilege": _number(PRIVILEGES, privilege), "ipmi_msg": True,
+                                           "link_auth": True, "callback": False}
+
+    def set_channel_access(self, access_mode=None, privilege_limit=None):
+        for access in self.channel_access.values():
+            if access_mode is not None:
+                access["access_mode"] = _number(ACCESS_MODES, access_mode)
+            if privilege_limit is not None:
+                access["privilege_limit"] = _number(PRIVILEGES, privilege_limit)
+
+    def set_lan(self, ip_source=None, lan_address=None, netmask=None, gateway=None):
+        if ip_source is not None:
+            self.lan["ip_source"] = _number(IP_SOURCES, ip_source)
+        for key, value in (("address", lan_address), ("netmask", netmask), ("gateway", gateway)):
+            if value is not None:
+                self.lan[key] = value
+
+
+class _Refused(Exception):
+    """A settings command answered with a completion code."""
+
+    def __init__(self, code):
+        super().__init__(code)
+        self.code = code
+
+
+def _slot(name="", password="", enabled=False, privilege=None):
+    access = {} if privilege is None else {
+        LAN_CHANNEL: {"privilege": privilege, "ipmi_msg": True, "link_auth": True, "callback": False}}
+    return {"name": name, "password": password, "enabled": enabled, "access": access}
+
+
+def _channel(byte):
+    channel = byte & 0x0f
+    if channel not in (LAN_CHANNEL, CURRENT_CHANNEL):
+        raise _Refused(INVALID_DATA)
+    return LAN_CHANNEL
+
+
+def _number(names, name):
+    return next(number for number, known in names.items() if known == name)
+
+
 # ------------------------------------------------------------------- the fake BMC (child side)
 
 def _fake_bmc_classes():
     """The pyghmi subclasses; built on first use, so that importing this module for
     FakeBmcs alone does not need pyghmi in the parent."""
     from pyghmi.ipmi import bmc
-    from pyghmi.ipmi.private import constants, serversession
+    from pyghmi.ipmi.private import constants
+    from pyghmi.ipmi.private import serversession
     import pyghmi.ipmi.private.session as ipmisession
 
     # This process reads the BMCs' sockets itself (see the module's docstring): keep
@@ -103,7 +364,9 @@ def _fake_bmc_classes():
 
     class FakeBmc(bmc.Bmc):
         def __init__(self, address, username, password):
-            super().__init__({username: password}, port=PORT, address=address)
+            self.settings = BmcSettings(address, username, password)
+            # pyghmi asks its authdata for the password of a login's user name.
+            super().__init__(self.settings, port=PORT, address=address)
             self.address = address
             self.sessions = {}      # client address -> FakeSession
             self.drops = 0
@@ -204,6 +467,9 @@ def _fake_bmc_classes():
             netfn, command, data = request["netfn"], request["command"], request["data"]
             if (netfn, command) in self.unanswered:
                 return None
+            answer = self.settings.command(netfn, command, data)
+            if answer is not None:
+                return session.send_ipmi_response(**answer)
             if netfn == CHASSIS and command == CHASSIS_IDENTIFY:
                 # data: an interval in seconds (0: off, none: 15), then "force on" (bit 0)
                 interval = data[0] if data else 15
@@ -248,7 +514,7 @@ def _fake_bmc_classes():
         def state(self):
             return {"power": self.power, "identify": self.identify, "bootdev": self.bootdev,
                     "persistent": self.persistent, "boots": self.boots, "logins": self.logins,
-                    "sel": [_sel_entry(record) for record in self.sel]}
+                    "sel": [_sel_entry(record) for record in self.sel], **self.settings.state()}
 
         def set_state(self, power=None, identify=None, bootdev=None, persistent=None):
             if power is not None:
@@ -273,7 +539,7 @@ def _in_session(data):
 
 
 def _sel_entry(record):
-    record_id, dummy, timestamp, dummy, dummy, sensor_type, sensor, direction, offset, dummy, dummy = \
+    record_id, _type, timestamp, _generator, _revision, sensor_type, sensor, direction, offset, _data2, _data3 = \
         struct.unpack("<HBIHBBBBBBB", record)
     return {"id": record_id, "timestamp": timestamp, "sensor_type": sensor_type, "sensor": sensor,
             "offset": offset & 0x0f, "asserted": not direction & 0x80}
@@ -308,7 +574,7 @@ def serve():
     selector.register(sys.stdin, selectors.EVENT_READ, None)
     _reply({"block": block, "addresses": list(bmcs)})
     while True:
-        for key, dummy in selector.select():
+        for key, _events in selector.select():
             if key.data is None:
                 line = sys.stdin.readline()
                 if not line or not _control(bmcs, json.loads(line)):
@@ -343,6 +609,9 @@ def _control(bmcs, request):
         _reply({})
     elif op == "add_sel":
         bmc.add_sel(**request)
+        _reply({})
+    elif op in ("set_user", "set_channel_access", "set_lan"):
+        getattr(bmc.settings, op)(**request)
         _reply({})
     elif op == "drop":
         bmc.drops = request["packets"]
@@ -383,8 +652,17 @@ class FakeBmcs:
     def state(self, address):
         """The BMC's actual state: power "on"/"off", identify (bool), bootdev ("none",
         "pxe", "disk", ...), persistent (bool), boots (power on/reset/cycle so far),
-        logins (sessions opened so far), and sel: its event records ({"id", "timestamp", "sensor_type", "sensor", "offset",
-        "asserted"})."""
+        logins (sessions opened so far), sel: its event records ({"id", "timestamp",
+        "sensor_type", "sensor", "offset", "asserted"}); and its settings:
+        users: {"2": {"name", "password", "enabled", "access": {"1": {"privilege",
+        "ipmi_msg", "link_auth", "callback"}}}, ...} (the slots with a name, enabled or
+        with access somewhere), channel_access: {"1": {"non_volatile": {...},
+        "volatile": {...}}} ({"access_mode", "privilege_limit", "alerting_disabled",
+        "per_message_auth_disabled", "user_level_auth_disabled"}) and lan: {"1":
+        {"ip_source", "address", "netmask", "gateway", "backup_gateway"}}. A new BMC
+        has user 2 (the FakeBmcs' user name and password, administrator on channel 1,
+        enabled), channel access "always" and "administrator", and the LAN address it
+        listens on, from DHCP, netmask 255.255.0.0, no gateway (0.0.0.0)."""
         return self._ask({"op": "state", "address": address})
 
     def set_state(self, address, power=None, identify=None, bootdev=None, persistent=None):
@@ -403,6 +681,25 @@ class FakeBmcs:
         and from now on leave the requests ``commands`` ((netfn, command) pairs, e.g.
         (0, 2) chassis control) unanswered; drop(address) makes it answer everything."""
         self._ask({"op": "drop", "address": address, "packets": packets, "commands": list(commands)})
+
+    def set_user(self, address, uid, name=None, password=None, enabled=None, privilege=None):
+        """Set some of a user slot's name, password and enabled state; ``privilege``
+        ("administrator", "operator", "user", "no_access", ...) gives it that privilege
+        on channel 1, with IPMI messaging."""
+        self._ask({"op": "set_user", "address": address, "uid": uid, "name": name, "password": password,
+                   "enabled": enabled, "privilege": privilege})
+
+    def set_channel_access(self, address, access_mode=None, privilege_limit=None):
+        """Set channel 1's access mode ("disabled", "pre_boot", "always", "shared") and
+        privilege limit, volatile and non-volatile."""
+        self._ask({"op": "set_channel_access", "address": address, "access_mode": access_mode,
+                   "privilege_limit": privilege_limit})
+
+    def set_lan(self, address, ip_source=None, lan_address=None, netmask=None, gateway=None):
+        """Set channel 1's IP address source ("static", "dhcp", ...), address, netmask
+        and gateway (what the BMC reports; it keeps listening on ``address``)."""
+        self._ask({"op": "set_lan", "address": address, "ip_source": ip_source, "lan_address": lan_address,
+                   "netmask": netmask, "gateway": gateway})
 
     def dead_addresses(self, count):
         """``count`` addresses in this harness's own block where nothing answers."""
