@@ -115,8 +115,10 @@ class Server:
         # No re-render after writes (render_delay 0) unless a test asks for it: every
         # write changes the DNS serial, and re-checking every zone of every test
         # server would slow the whole suite (test_services.py tests the re-render).
+        # Nor a limit on failed logins: tests fail them on purpose, all from 127.0.0.1
+        # (test_auth_abuse.py tests the limit with servers of its own).
         env = {**os.environ, "CAIRN_ADMIN_PASSWORD": ADMIN_PASSWORD, "CAIRN_RENDER_DELAY": "0",
-               **(extra_env or {})}
+               "CAIRN_LOGIN_FAILURES_ALLOWED": "0", **(extra_env or {})}
         self.log = open(os.path.join(tmpdir, "server.log"), "w+")
         self.process = subprocess.Popen(
             [*wrapper, sys.executable, "-m", "cairn.cli", "serve", "--bind", f"{host}:{self.port}",

@@ -545,17 +545,18 @@ def _sel_entry(record):
             "offset": offset & 0x0f, "asserted": not direction & 0x80}
 
 
-def _reserve_block():
-    """Bind 127.X.0.0:623 for a free X: the socket held open is the reservation."""
+def reserve_block(kind=socket.SOCK_DGRAM, port=PORT):
+    """(X, the socket held open) for a free 127.X.0.0/16 block: binding 127.X.0.0:``port``
+    (``kind``: UDP here, TCP for tests/fakeredfish.py) is the reservation."""
     for block in random.sample(range(16, 255), 239):
-        marker = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        marker = socket.socket(socket.AF_INET, kind)
         try:
-            marker.bind((f"127.{block}.0.0", PORT))
+            marker.bind((f"127.{block}.0.0", port))
         except OSError:
             marker.close()
             continue
         return block, marker
-    raise SystemExit("fakebmc: no free 127.X.0.0/16 block")
+    raise RuntimeError("no free 127.X.0.0/16 block")
 
 
 def serve():
@@ -563,7 +564,7 @@ def serve():
     stdin, answers on stdout, and serves the BMCs until stdin closes or "stop"."""
     config = json.loads(sys.stdin.readline())
     fake_bmc = _fake_bmc_classes()
-    block, _marker = _reserve_block()
+    block, _marker = reserve_block()
     bmcs = {}
     for index in range(config["count"]):
         address = live_address(block, index)

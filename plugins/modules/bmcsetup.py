@@ -48,6 +48,12 @@ options:
     description: What to do with the BMC's other users.
     type: str
     choices: [skip, disable, delete]
+  protocol:
+    description:
+      - How the server talks to the BMCs of this setup for power and boot control (C(/control)),
+        V(ipmi) (IPMI 2.0 over UDP port 623) or V(redfish) (HTTPS). A new setup uses V(ipmi).
+    type: str
+    choices: [ipmi, redfish]
   comment:
     description: A comment.
     type: str
@@ -86,7 +92,7 @@ record:
   returned: always
   type: dict
   sample: {name: dell, userid: 2, username: root, password: "********", mgmtchannel: 1, netchannel: 1,
-           unmanaged_bmc_users: skip, comment: null}
+           unmanaged_bmc_users: skip, protocol: ipmi, comment: null}
 """
 
 from ansible_collections.cairn.cluster.plugins.module_utils.hardware import BMCSETUP
@@ -102,6 +108,7 @@ def main():
         mgmtchannel=dict(type="int"),
         netchannel=dict(type="int"),
         unmanaged_bmc_users=dict(type="str", choices=["skip", "disable", "delete"]),
+        protocol=dict(type="str", choices=["ipmi", "redfish"]),
         comment=dict(type="str"),
         newbmcname=dict(type="str"),
     ))

@@ -51,6 +51,10 @@ def hash_password(password):
 
 
 def verify_password(password, stored):
+    if "\x00" in password:
+        # No password set holds a NUL character (bodies refuse them), and scrypt's HMAC pads
+        # short keys with zero bytes: "pw\x00" would pass for "pw" (HTTP Basic lets it in).
+        return False
     try:
         _scheme, n, r, p, salt, digest = stored.split("$")
         expected = base64.b64decode(digest)
@@ -109,17 +113,22 @@ def issue_token(principal, key, lifespan, now=None):
     return jwt.encode(claims, key, algorithm="HS256")
 
 
-def issue_node_token(name, node_id, key, lifespan, now=None):
-    """A node's provisioning token: it names the node by name and database id, so
-    that renaming the node, or deleting it and creating another of that name, voids it."""
+def issue_node_token(name, node_uid, key, lifespan, now=None):
+    """A node's provisioning token: it names the node by name and uid (never a later
+    node's), so that renaming the node, or deleting it and creating another of that
+    name, voids it."""
     now = int(now if now is not None else time.time())
-    claims = {"sub": name, "kind": NODE, "node": node_id, "iat": now, "exp": now + lifespan}
+    claims = {"sub": name, "kind": NODE, "node": node_uid, "iat": now, "exp": now + lifespan}
     return jwt.encode(claims, key, algorithm="HS256")
 
 
 def decode_token(token, key):
     """The claims of a valid token, or None (expired, tampered, wrongly signed)."""
     try:
-        return jwt.decode(token, key, algorithms=["HS256"], options={"require": ["exp", "sub"]})
+        claims = jwt.decode(token, key, algorithms=["HS256"], options={"require": ["exp", "sub"]})
     except jwt.PyJWTError:
         return None
+    # A sub that is no string (PyJWT checks that only from 2.10), or holds a NUL character,
+    # names no one: PostgreSQL cannot even compare the latter.
+    sub = claims["sub"]
+    return claims if isinstance(sub, str) and "\x00" not in sub else None

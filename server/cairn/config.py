@@ -30,6 +30,12 @@ class Settings:
     provision_token_lifespan: int = _setting(1800, "seconds a node's provisioning token stays valid: "
                                              "the boot script hands it to the node, whose "
                                              "installer uses it (see /boot/install)")
+    login_failures_allowed: int = _setting(10, "failed logins (POST /token, HTTP Basic) one client "
+                                               "address may make within login_failure_window; the "
+                                               "next attempts answer 429 until the oldest leaves the "
+                                               "window; 0: no limit")
+    login_failure_window: int = _setting(60, "seconds over which login_failures_allowed counts an "
+                                             "address's failed logins")
     admin_user: str = _setting("admin", "name of the superadmin created on an empty database")
     admin_password: str = _setting("", "its password; generated and printed once when empty")
     controller_name: str = _setting("", "this controller's name in /config/cluster; default: the host name")
@@ -81,6 +87,9 @@ class Settings:
                                        "answering")
     bmc_retries: int = _setting(1, "more attempts on a BMC that did not answer (never for a wrong "
                                    "password, nor for a reset or cycle that was sent)")
+    bmc_redfish_ca: str = _setting("", "CA bundle (a PEM file, or a directory of them) that the "
+                                       "certificates of Redfish BMCs are verified against; empty: "
+                                       "not verified (BMCs mostly carry self-signed certificates)")
     commit: str = _setting("", "the commit the server was built from, shown by /version")
 
     @property
@@ -146,12 +155,16 @@ def load(config_file=None, environ=os.environ, overrides=None):  # pylint: disab
         settings.db = f"sqlite:///{os.path.abspath(os.path.join(settings.data_dir, 'cairn.db'))}"
     if settings.job_workers < 1:
         raise SystemExit(f"cairn-server: job_workers must be at least 1, not {settings.job_workers}")
-    for name in ("tenant_deletion_window", "purge_interval", "control_async_threshold"):
+    for name in ("tenant_deletion_window", "purge_interval", "control_async_threshold",
+                 "login_failures_allowed"):
         if getattr(settings, name) < 0:
             raise SystemExit(f"cairn-server: {name} must not be negative, not {getattr(settings, name)}")
     if settings.bmc_concurrency < 1 or settings.bmc_timeout <= 0 or settings.bmc_retries < 0:
         raise SystemExit("cairn-server: bmc_concurrency must be at least 1, bmc_timeout above 0 and "
                          "bmc_retries not negative")
+    if settings.login_failure_window < 1:
+        raise SystemExit(f"cairn-server: login_failure_window must be at least 1, not "
+                         f"{settings.login_failure_window}")
     settings.files_dir = os.path.abspath(settings.files_dir or os.path.join(settings.data_dir, "files"))
     settings.controller_name = settings.controller_name or socket.gethostname()
     settings.commit = settings.commit or _git_commit()

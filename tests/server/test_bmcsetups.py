@@ -15,7 +15,7 @@ from cairn.db.engine import make_engine
 from conftest import assert_bad, assert_error, make_admin, make_group, make_node, members
 
 SPEC_DELL = {"mgmtchannel": 1, "netchannel": 1, "password": "calvin", "username": "root",
-             "userid": 2, "comment": "Default DELL", "unmanaged_bmc_users": "skip"}
+             "userid": 2, "comment": "Default DELL", "unmanaged_bmc_users": "skip", "protocol": "ipmi"}
 
 
 def make_bmcsetup(server, name, **fields):
@@ -81,7 +81,8 @@ def test_update_answers_204_and_changes_only_what_is_given(server):
 
 def test_minimal_bmcsetup_has_every_field_null(server):
     assert server.save("bmcsetup", "bare", {}).status_code == 201
-    assert server.record("bmcsetup", "bare") == {field: None for field in SPEC_DELL}
+    # protocol is never null: ipmi unless the setup says redfish.
+    assert server.record("bmcsetup", "bare") == {**{field: None for field in SPEC_DELL}, "protocol": "ipmi"}
 
 
 def test_requests_without_a_token_are_refused(server):
@@ -124,7 +125,7 @@ def test_ipmi_limits_are_accepted(server):
     assert server.save("bmcsetup", "limits", limits).status_code == 201
     assert server.save("bmcsetup", "limits", {"userid": 1, "unmanaged_bmc_users": "disable"}).status_code == 204
     assert server.record("bmcsetup", "limits") == {
-        **limits, "userid": 1, "unmanaged_bmc_users": "disable", "comment": None}
+        **limits, "userid": 1, "unmanaged_bmc_users": "disable", "comment": None, "protocol": "ipmi"}
 
 
 def test_invalid_update_changes_nothing(server):

@@ -251,7 +251,6 @@ def test_sel_list_gives_each_hosts_entries_and_clear_empties_it(world):
 # -- validation ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("path, field", [
-    ("/control/action/redfish/live01/_upload", "subsystem"),
     ("/control/action/power/live01/_identify", "action"),
     ("/control/action/bogus/live01/_on", "subsystem"),
 ])

@@ -210,6 +210,7 @@ def _params(world, kind, variant, side):
         "account": {"ident": world.users[owner]["uid"] if owner in SIDES else uuid.uuid4().hex},
         "job": {"request_id": world.jobs.get(owner, uuid.uuid4().hex)},
         "control": {"name": f"{owner}-node1", "subsystem": "power", "action": "status"},
+        "redfish": {"name": f"{owner}-node1", "action": "setting"},
     }
     # The cluster's own objects, of kinds of which tenants own none: only the other's.
     cluster = {"otherdev": {"name": "cl-pdu"}, "rack": {"name": "cl-rack"}}
@@ -445,6 +446,9 @@ MATRIX = {
     ("POST", "/control/action/{subsystem}/_{action}"): write("control", 200, lambda p: {
         "control": {p["subsystem"]: {p["action"]: {"hostlist": p["name"]}}}}),
     ("GET", "/control/status/{request_id}"): read("job", 404),
+    # The node's BMC setup says ipmi: the node fails with the reason, answered 200.
+    ("POST", "/control/action/redfish/{name}/_{action}"): write("redfish", 200, lambda p: {
+        "control": {"redfish": {p["action"]: {"BootSourceOverrideTarget": "Pxe"}}}}),
 }
 
 

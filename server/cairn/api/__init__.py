@@ -16,7 +16,7 @@ import bottle
 import orjson
 
 from .. import auth, crypto
-from ..service import accounts
+from ..service import accounts, throttle
 from ..service.errors import Forbidden, ServiceError, Unauthorized, invalid
 from ..service.tx import Context
 
@@ -41,6 +41,13 @@ def _credentials():
             raise Unauthorized("malformed Basic credentials") from None
         return "basic", username, password
     return None
+
+
+def client_address():
+    """The peer address of the request's connection (REMOTE_ADDR), whose failed logins are
+    counted: never X-Forwarded-For, which bottle.request.remote_addr trusts and any client
+    can write."""
+    return bottle.request.environ.get("REMOTE_ADDR", "")
 
 
 def _error_body(status, message, field=None):
@@ -88,7 +95,8 @@ class CairnPlugin:
                         raise Unauthorized("a token (x-access-tokens or Authorization: Bearer) "
                                            "or Basic credentials are required")
                     if credentials[0] == "basic":
-                        principal = accounts.principal_for_password(anonymous, *credentials[1:])
+                        principal = accounts.principal_for_password(anonymous, *credentials[1:],
+                                                                    client_address())
                     else:
                         principal = accounts.principal_for_token(anonymous, credentials[1])
                     _authorise(principal, permission, node_token)
@@ -98,6 +106,8 @@ class CairnPlugin:
                 ctx = Context(self.engine, principal, self.settings)
                 return callback(ctx, *args, **kwargs)
             except ServiceError as exc:
+                if isinstance(exc, throttle.TooManyFailures):
+                    bottle.response.set_header("Retry-After", str(exc.retry_after))
                 return _error_body(exc.status, exc.message, exc.field)
             except crypto.KeyMissing as exc:
                 log.error("%s", exc)  # names the key file, never a value

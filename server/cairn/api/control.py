@@ -3,7 +3,8 @@
 ``GET /control/action/<subsystem>/<name>/_<action>`` acts on one node and ``POST
 /control/action/<subsystem>/_<action>`` on a hostlist; both answer the hosts by
 outcome. A POST for more nodes than control_async_threshold answers 202 with a
-request_id, which ``GET /control/status/<request_id>`` follows.
+request_id, which ``GET /control/status/<request_id>`` follows. The spec's redfish
+subsystem takes a body: ``POST /control/action/redfish/<name>/_<action>`` for one node.
 """
 
 import bottle
@@ -30,9 +31,14 @@ _ANSWER = {"type": "object", "required": ["control"], "properties": {"control": 
         "progress": {"type": "integer", "minimum": 0, "maximum": 100},
         "message": {"type": "string", "description": "why a background request failed"}},
     "additionalProperties": {"type": "object", "additionalProperties": _HOSTS}}}}
+_ACTION_FIELDS = {name: spec for fields, dummy in svc.ARGUMENTS.values() for name, spec in fields.items()}
 _REQUEST = {"type": "object", "required": ["control"], "properties": {"control": {
     "type": "object", "additionalProperties": {"type": "object", "additionalProperties": {
-        **schemas.obj(svc.FIELDS), "required": ["hostlist"]}}}}}
+        **schemas.obj({**svc.FIELDS, **_ACTION_FIELDS}), "required": ["hostlist"],
+        "description": "hostlist, and for the redfish subsystem its action's fields"}}}}}
+_REDFISH_REQUEST = {"type": "object", "required": ["control"], "properties": {"control": {
+    "type": "object", "properties": {"redfish": {"type": "object", "properties": {
+        action: schemas.obj(fields) for (dummy, action), (fields, dummy) in svc.ARGUMENTS.items()}}}}}}
 
 
 def register(app):
@@ -48,8 +54,17 @@ def register(app):
                       "control_async_threshold nodes in the background (202 with a request_id)")
     def act_on_hostlist(ctx, subsystem, action):
         svc.check_action(subsystem, action)
-        field, data = _requested(subsystem, action)
-        return _answered(svc.control(ctx, subsystem, action, svc.hostlist_names(field, data)))
+        names, argument = svc.requested(subsystem, action, *_requested(subsystem, action))
+        return _answered(svc.control(ctx, subsystem, action, names, argument=argument))
+
+    @app.post("/control/action/redfish/<name>/_<action>", permission=POWER, request=_REDFISH_REQUEST,
+              response=_ANSWER, statuses=[200, 400, 401, 404],
+              summary="Upload a document to one node's Redfish system (upload), or set its boot "
+                      "override (setting)")
+    def redfish_on_node(ctx, name, action):
+        svc.check_action("redfish", action)
+        dummy, argument = svc.requested("redfish", action, *_requested("redfish", action), hostlist=False)
+        return _answered(svc.control(ctx, "redfish", action, [name], background=False, argument=argument))
 
     @app.get("/control/status/<request_id>", permission=POWER, response=_ANSWER,
              summary="The state of a background control request, and its hosts by outcome "

@@ -4,7 +4,7 @@ import bottle
 
 from .. import API_VERSION, __version__
 from ..service import accounts
-from . import PUBLIC
+from . import PUBLIC, client_address
 from .body import json_body
 from .openapi import document
 
@@ -21,10 +21,11 @@ def register(app):
     def version(ctx):
         return {"version": {"luna": __version__, "api": API_VERSION, "commit": ctx.settings.commit}}
 
-    @app.post("/token", permission=PUBLIC, summary="A token for a username and password",
-              request=_TOKEN_REQUEST, response=_TOKEN, statuses=[201, 400, 401])
+    @app.post("/token", permission=PUBLIC, summary="A token for a username and password; 429 "
+              "(with Retry-After) after too many failures from the client's address",
+              request=_TOKEN_REQUEST, response=_TOKEN, statuses=[201, 400, 401, 429])
     def token(ctx):
-        issued = accounts.login(ctx, json_body())
+        issued = accounts.login(ctx, json_body(), client_address())
         bottle.response.status = 201
         return {"token": issued}
 

@@ -8,7 +8,7 @@ from . import PUBLIC, schemas
 _WILDCARD = re.compile(r"<([a-zA-Z_][a-zA-Z0-9_]*)(:[^>]*)?>")
 _REASONS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 400: "Bad Request",
             401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
-            503: "Service Unavailable"}
+            429: "Too Many Requests", 503: "Service Unavailable"}
 
 
 def openapi_path(rule):
@@ -26,9 +26,10 @@ def _responses(config):
             answer["content"] = {"application/json": {"schema": schemas.MESSAGE}}
         responses[str(status)] = answer
     # Any route may answer 503 when the database cannot be reached; any route
-    # that needs a permission, 401 without credentials and 403 to a principal
-    # that lacks it (or, for a tenant, when the object is the cluster's).
-    implied = [503] if config["permission"] == PUBLIC else [401, 403, 503]
+    # that needs a permission, 401 without credentials, 403 to a principal
+    # that lacks it (or, for a tenant, when the object is the cluster's), and
+    # 429 to HTTP Basic credentials from an address that failed too often.
+    implied = [503] if config["permission"] == PUBLIC else [401, 403, 429, 503]
     for status in implied:
         responses.setdefault(str(status), {"description": _REASONS[status], "content": {
             "application/json": {"schema": schemas.MESSAGE}}})

@@ -21,12 +21,13 @@ from pyghmi import exceptions as pyghmi_exceptions
 from pyghmi.ipmi.private import session as ipmi_session
 from pyghmi.ipmi.private import util as ipmi_util
 
-from cairn.bmc import ipmi
-from cairn.bmc.model import Outcome, Policy
+from cairn.bmc import ipmi, redfish
+from cairn.bmc.model import WRONG_CREDENTIALS, Outcome, Policy
 
 log = logging.getLogger("cairn.bmc")
 
-WRONG_CREDENTIALS = "wrong username or password"
+#: subsystem -> its actions: IPMI's, which Redfish BMCs do too, and Redfish's own.
+ACTIONS = {**ipmi.ACTIONS, **redfish.ACTIONS}
 # pyghmi's login errors that mean the BMC refused the user name or the password.
 _CREDENTIAL_ERRORS = ("Incorrect password provided", "Unauthorized name")
 _POLL = 0.05          # seconds: how soon the driver notices a new run while busy
@@ -239,34 +240,49 @@ def _close(session):
 _driver = _Driver()
 
 
-def run(targets, subsystem, action, policy=Policy()):
-    """The outcome of ``subsystem action`` on every target, in the targets' order."""
-    if (subsystem, action) not in ipmi.OPERATIONS:
+def run(targets, subsystem, action, policy=Policy(), argument=None):
+    """The outcome of ``subsystem action`` on every target, in the targets' order: the
+    IPMI targets through the driver, the Redfish ones (cairn.bmc.redfish) in the
+    meantime. ``argument``: what an action of the redfish subsystem is given."""
+    if action not in ACTIONS.get(subsystem, ()):
         raise ValueError(f"unknown BMC action {subsystem} {action}")
     started = time.monotonic()
-    batch = _Run(subsystem, action, policy)
-    operations = {}
-    outcomes = {}
+    label = f"{subsystem} {action}"
+    found = {}      # host -> (result, detail), or the IPMI _Operation that will tell
+    by_protocol = {"ipmi": [], "redfish": []}
     for target in targets:
-        if target.protocol != "ipmi":
-            outcomes[target.host] = ("failed", f"protocol {target.protocol} is not supported")
-            continue
         if not target.address:
-            outcomes[target.host] = ("failed", "no BMC address")
-            continue
-        share = (target.address, target.port, target.username, target.password)
-        if share not in operations:
-            operations[share] = _Operation(target, subsystem, action, batch)
-        outcomes[target.host] = operations[share]
-    batch.pending.extend(operations.values())
-    batch.left = len(operations)
-    if operations:
-        _driver.submit(batch)
+            found[target.host] = ("failed", "no BMC address")
+        elif target.protocol == "ipmi" and (subsystem, action) not in ipmi.OPERATIONS:
+            found[target.host] = ("failed", f"{label} needs a BMC setup with protocol redfish")
+        else:
+            by_protocol[target.protocol].append(target)
+    batch = _submit(by_protocol["ipmi"], subsystem, action, policy, found)
+    found.update(redfish.run(by_protocol["redfish"], subsystem, action, policy, argument))
+    if batch is not None:
         batch.done.wait()
     results = []
     for target in targets:
-        found = outcomes[target.host]
-        results.append(Outcome(target.host, *(found if isinstance(found, tuple) else found.outcome)))
+        outcome = found[target.host]
+        results.append(Outcome(target.host, *(outcome if isinstance(outcome, tuple) else outcome.outcome)))
     failed = sum(1 for outcome in results if outcome.result == "failed")
-    log.info("%s on %d BMCs: %d failed, %.1f s", batch.label, len(results), failed, time.monotonic() - started)
+    log.info("%s on %d BMCs: %d failed, %.1f s", label, len(results), failed, time.monotonic() - started)
     return results
+
+
+def _submit(targets, subsystem, action, policy, found):
+    """Hand the IPMI targets to the driver, the hosts that share a BMC as one operation,
+    noted in ``found``; the run, whose done event tells when their outcomes are in."""
+    if not targets:
+        return None
+    batch = _Run(subsystem, action, policy)
+    operations = {}
+    for target in targets:
+        share = (target.address, target.port, target.username, target.password)
+        if share not in operations:
+            operations[share] = _Operation(target, subsystem, action, batch)
+        found[target.host] = operations[share]
+    batch.pending.extend(operations.values())
+    batch.left = len(operations)
+    _driver.submit(batch)
+    return batch

@@ -4,6 +4,8 @@ Alembic migrations under ``migrations/versions`` are frozen snapshots of
 changes to this module; a test compares the migrated database with it.
 """
 
+import uuid
+
 from sqlalchemy import (
     BigInteger, Boolean, Column, ForeignKey, Index, Integer, MetaData, String,
     Table, Text, UniqueConstraint, func,
@@ -117,6 +119,8 @@ bmcsetup = Table(
     Column("netchannel", Integer),
     Column("unmanaged_bmc_users", String(16)),
     Column("comment", Text),
+    # How the nodes' BMCs are spoken to: ipmi or redfish (cairn.bmc.PROTOCOLS).
+    Column("protocol", String(16), nullable=False, default="ipmi", server_default="ipmi"),
 )
 
 
@@ -217,6 +221,9 @@ node = Table(
     "node", metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(NAME), nullable=False, unique=True),
+    # Never shared with a later node (ids are, on SQLite): what provisioning tokens name.
+    # Nullable only in the database (migration 0006 says why); every row has one.
+    Column("uid", String(32), index=True, unique=True, default=lambda: uuid.uuid4().hex),
     _ref("nodegroup", nullable=False),
     Column("macaddr", String(17), unique=True),
     _ref("switch"),

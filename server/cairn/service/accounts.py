@@ -6,6 +6,7 @@ import uuid
 from .. import auth
 from ..db import admins as db_admins, objects, tenants as db_tenants
 from ..db.schema import node
+from . import throttle
 from .errors import Unauthorized, invalid
 from .tx import reads, writes
 
@@ -43,19 +44,22 @@ def tenant_principal(tenant):
                           generation=tenant.token_generation)
 
 
-def _checked_login(conn, username, password):
+@reads
+def _checked_login(tx, username, password):
     """The principal of a username and password, or a 401 that does not say which was wrong."""
-    row = db_admins.by_name(conn, username)
+    # A name with a NUL character (HTTP Basic lets one through) names no one, and
+    # PostgreSQL cannot even compare it.
+    row = None if "\x00" in username else db_admins.by_name(tx.conn, username)
     # Hash even for unknown users, so timing does not tell which names exist.
     stored = row.password_hash if row and row.password_hash else _DUMMY_HASH
     if not auth.verify_password(password, stored) or row is None:
         raise Unauthorized("invalid username or password")
-    return principal_of(conn, row)
+    return principal_of(tx.conn, row)
 
 
-@reads
-def login(tx, data):
-    """A token for a username and password; 400 for a malformed body, 401 for wrong ones."""
+def login(ctx, data, address):
+    """A token for a username and password; 400 for a malformed body, 401 for wrong ones,
+    429 while ``address`` (the client's) has failed too often (see service.throttle)."""
     if not isinstance(data, dict):
         raise invalid("body", "must be a JSON object with username and password")
     for field in ("username", "password"):
@@ -64,14 +68,16 @@ def login(tx, data):
     unknown = set(data) - {"username", "password"}
     if unknown:
         raise invalid(sorted(unknown)[0], "unknown field")
-    principal = _checked_login(tx.conn, data["username"], data["password"])
-    return auth.issue_token(principal, tx.settings.secret_key, tx.settings.token_lifespan)
+    with throttle.login_attempt(ctx.settings, address):
+        principal = _checked_login(ctx, data["username"], data["password"])
+    return auth.issue_token(principal, ctx.settings.secret_key, ctx.settings.token_lifespan)
 
 
-@reads
-def principal_for_password(tx, username, password):
-    """The principal of HTTP Basic credentials, for scripts; 401 when they are wrong."""
-    return _checked_login(tx.conn, username, password)
+def principal_for_password(ctx, username, password, address):
+    """The principal of HTTP Basic credentials, for scripts; 401 when they are wrong, 429
+    while ``address`` (the client's) has failed too often, counted with POST /token's."""
+    with throttle.login_attempt(ctx.settings, address):
+        return _checked_login(ctx, username, password)
 
 
 _DUMMY_HASH = auth.hash_password(uuid.uuid4().hex)
@@ -101,9 +107,9 @@ def principal_for_token(tx, token):
 
 
 def _node_principal(conn, claims):
-    """The node a provisioning token names, while a node of that name and id exists."""
+    """The node a provisioning token names, while a node of that name and uid exists."""
     row = objects.by_name(conn, node, claims["sub"])
-    if row is None or row.id != claims.get("node"):
+    if row is None or row.uid is None or row.uid != claims.get("node"):
         raise Unauthorized("the token's node no longer exists")
     return auth.Principal(kind=auth.NODE, uid=row.name, name=row.name)
 

@@ -1,11 +1,12 @@
-"""BMC setups: the IPMI user and channels that nodes' BMCs are set up with.
+"""BMC setups: the IPMI user and channels that nodes' BMCs are set up with, and the
+protocol (ipmi or redfish) that /control speaks to them.
 
 A group names its setup (``bmcsetupname``); its nodes use it. The password
 is stored encrypted (cairn.crypto) and shown only to principals that may
 read secrets.
 """
 
-from .. import crypto
+from .. import bmc, crypto
 from ..db import bmcsetups as db_bmcsetups, objects, secrets as db_secrets
 from ..db.schema import bmcsetup, group, node
 from . import fields as F, rows, scope
@@ -45,6 +46,7 @@ FIELDS = {
     "netchannel": CHANNEL,
     "unmanaged_bmc_users": F.choice("skip", "disable", "delete"),
     "comment": F.TEXT,
+    "protocol": F.choice(*bmc.PROTOCOLS).not_null(),
 }
 RENAME = "newbmcname"
 WRITE_FIELDS = {**FIELDS, RENAME: F.NAME}

@@ -1,5 +1,7 @@
 """Control: the power, identify light, event log (SEL) and boot device of nodes, through
-their BMCs (cairn.bmc does the talking).
+their BMCs (cairn.bmc does the talking, IPMI or Redfish as the node's BMC setup says),
+and the spec's redfish subsystem: a document PATCHed to the node's Redfish system
+(upload), its boot override (setting).
 
 A request names one action of one subsystem and its nodes: one, or a hostlist. Every
 node must be one the principal sees; any other answers 404 as a missing node does, so
@@ -16,6 +18,7 @@ state are journaled (who, what, which nodes) before they run; the reads are not.
 
 import dataclasses
 import json
+import re
 import uuid
 
 import hostlist
@@ -36,6 +39,49 @@ READS = frozenset({("power", "status"), ("sel", "list"), ("boot", "status")})
 FAILED = "failed"
 #: The body of a request for many nodes: {"hostlist": "node[001-004]"}.
 FIELDS = {"hostlist": tenancies.FIELDS["hostlist"].not_null()}
+# A path below a Redfish system's resource: names, no "." or ".." segment.
+_BELOW = re.compile(r"^(?!\.\.?(/|$))[A-Za-z0-9_.-]+(/(?!\.\.?(/|$))[A-Za-z0-9_.-]+)*$")
+
+
+def _document(field, value):
+    if not isinstance(value, dict) or not value:
+        raise invalid(field, "must be a JSON object with at least one property")
+    return value
+
+
+def _below(field, value):
+    if not isinstance(value, str) or len(value) > 255 or not _BELOW.match(value):
+        raise invalid(field, "must be a path below the system's resource, such as 'Bios/Settings' "
+                             "(names of letters, digits, '_', '.' and '-', separated by '/')")
+    return value
+
+
+def _strings(field, value):
+    if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+        raise invalid(field, "must be a JSON array of strings")
+    return value
+
+
+#: (subsystem, action) -> (its fields, the required ones): what the actions of the redfish
+#: subsystem are given, beside the hostlist. The setting's fields are the properties of
+#: Redfish's ComputerSystem.Boot, with the values Redfish allows.
+ARGUMENTS = {
+    ("redfish", "upload"): ({
+        "document": F.Field(_document, {"type": "object", "description": "PATCHed to the resource"}),
+        "target": F.Field(_below, {"type": "string", "example": "Bios/Settings",
+                                   "description": "a path below the system's resource; "
+                                                  "default: the system's resource itself"}),
+    }, ("document",)),
+    ("redfish", "setting"): ({
+        "BootSourceOverrideTarget": F.choice(
+            "None", "Pxe", "Floppy", "Cd", "Usb", "Hdd", "BiosSetup", "Utilities", "Diags", "UefiShell",
+            "UefiTarget", "SDCard", "UefiHttp", "RemoteDrive", "UefiBootNext", "Recovery"),
+        "BootSourceOverrideEnabled": F.choice("Disabled", "Once", "Continuous"),
+        "BootSourceOverrideMode": F.choice("Legacy", "UEFI"),
+        "BootNext": F.SHORT,
+        "BootOrder": F.Field(_strings, {"type": "array", "items": {"type": "string"}}),
+    }, ()),
+}
 JOB_KIND = "control"
 # Up to this many nodes, their BMC interfaces are read by node id; more, and reading
 # every BMC interface is cheaper than a longer IN list (which SQLite also caps).
@@ -61,25 +107,39 @@ def check_action(subsystem, action):
                                 f"{', '.join(ACTIONS[subsystem])}")
 
 
-def hostlist_names(field, data):
-    """The node names of ``data``, a request's ``{"hostlist": ...}`` at ``field``."""
-    names = F.parse_object(field, data, FIELDS, required=("hostlist",))["hostlist"]
-    if not names:
+def requested(subsystem, action, field, data, hostlist=True):
+    """(the node names, the action's argument) of ``data``, a request's object at
+    ``field``: ``{"hostlist": ...}`` (unless not ``hostlist``: a request for one node)
+    and the action's ARGUMENTS; names None without ``hostlist``, argument None for an
+    action that takes none."""
+    own, required = ARGUMENTS.get((subsystem, action), ({}, ()))
+    if hostlist:
+        values = F.parse_object(field, data, {**FIELDS, **own}, required=("hostlist", *required))
+    else:
+        values = F.parse_object(field, data, own, required=required)
+    names = values.pop("hostlist", None)
+    if hostlist and not names:
         raise invalid(f"{field}.hostlist", "names no node")
-    return names
+    argument = {name: value for name, value in values.items() if value is not None}
+    if (subsystem, action) in ARGUMENTS and not argument:
+        raise invalid(field, f"names none of {', '.join(own)}")
+    return names, argument if (subsystem, action) in ARGUMENTS else None
 
 
-def control(ctx, subsystem, action, names, background=True):
-    """Carry out ``action`` of ``subsystem`` on the nodes ``names``: at once, or (with
-    ``background``, for more nodes than control_async_threshold) as a job."""
+def control(ctx, subsystem, action, names, background=True, argument=None):
+    """Carry out ``action`` of ``subsystem`` on the nodes ``names``, with ``argument``
+    for an action of ARGUMENTS (see requested): at once, or (with ``background``, for
+    more nodes than control_async_threshold) as a job."""
     check_action(subsystem, action)
+    if (subsystem, action) in ARGUMENTS and argument is None:
+        raise invalid("body", f"{subsystem} {action} is a POST whose body says what to do")
     targets, failures = resolve(ctx, names)
     if (subsystem, action) not in READS:
         _journal(ctx, subsystem, action, names)
     settings = ctx.settings
 
     def outcomes():
-        done = bmc.run(targets, subsystem, action, bmc.policy(settings)) if targets else []
+        done = bmc.run(targets, subsystem, action, bmc.policy(settings), argument) if targets else []
         return {subsystem: grouped(failures + done)}
 
     if background and len(names) > settings.control_async_threshold:
@@ -167,7 +227,7 @@ def resolve(tx, names):
             failures.append(bmc.Outcome(name, FAILED, problem))
         else:
             targets.append(bmc.Target(host=name, address=address, username=login.username,
-                                      password=login.password))
+                                      password=login.password, protocol=login.protocol))
     return targets, failures
 
 
@@ -184,12 +244,14 @@ def _bmc_addresses(conn, node_ids):
 class _Login:
     username: str = None
     password: str = dataclasses.field(default=None, repr=False)
+    protocol: str = None
     problem: str = None  # why there is none
 
 
 class _Logins:
-    """The BMC login of each group's nodes: their group's BMC setup's username and
-    password. Read with one query per table; each password is decrypted once."""
+    """The BMC login of each group's nodes: their group's BMC setup's username,
+    password and protocol. Read with one query per table; each password is decrypted
+    once."""
 
     def __init__(self, tx):
         self._keyring = crypto.keyring(tx.settings)
@@ -214,4 +276,4 @@ class _Logins:
         except crypto.KeyMissing:
             return _Login(problem=f"the password of bmcsetup '{setup.name}' cannot be decrypted "
                                   "with this controller's keys")
-        return _Login(username=setup.username, password=password)
+        return _Login(username=setup.username, password=password, protocol=setup.protocol)

@@ -54,7 +54,7 @@ TENANT_FIELDS = ("comment", "osimage", "osimagetag", "prescript", "partscript", 
 _REFERENCES = ("group", "interfaces", "switch", "osimage")
 _COLUMNS = [f for f in FIELDS if f not in _REFERENCES]
 # A clone is a new machine: it copies settings, not identity or state.
-_NOT_CLONED = ("id", "name", "macaddr", "status", "tpm_uuid", "tpm_pubkey", "tpm_sha256")
+_NOT_CLONED = ("id", "uid", "name", "macaddr", "status", "tpm_uuid", "tpm_pubkey", "tpm_sha256")
 
 
 class _Lookup:

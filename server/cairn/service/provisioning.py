@@ -67,7 +67,7 @@ def from_node(client, record):
 def token(tx, name):
     """A new provisioning token of the node ``name``."""
     row = objects.by_name(tx.conn, node, name)
-    return auth.issue_node_token(row.name, row.id, tx.settings.secret_key,
+    return auth.issue_node_token(row.name, row.uid, tx.settings.secret_key,
                                  tx.settings.provision_token_lifespan, now=tx.now())
 
 
