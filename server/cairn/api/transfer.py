@@ -6,8 +6,11 @@ from ..service import transfer as svc
 from . import schemas
 from .body import json_body
 
-_DOCUMENT = {"type": "object", "required": ["config"],
-             "properties": {"config": {"type": "object", "additionalProperties": {"type": "object"}}}}
+# The export's sections: {name: record} objects, but the rack inventory is a list.
+_SECTIONS = {kind: {"type": "array" if kind == "inventory" else "object"}
+             for kind in ["cluster", *(section.kind for section in svc.SECTIONS)]}
+_DOCUMENT = {"type": "object", "required": ["config"], "properties": {"config": {
+    "type": "object", "properties": _SECTIONS, "additionalProperties": False}}}
 
 
 def register(app):
