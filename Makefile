@@ -84,5 +84,5 @@ demo-stop:
 	fi
 
 clean: demo-stop
-	rm -rf $(VENV) var build dist server/*.egg-info .pytest_cache
+	rm -rf $(VENV) var build dist server/*.egg-info .pytest_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
