@@ -99,17 +99,20 @@ def stop_process(process, timeout=10):
 class Server:
     """A running cairn-server and an authenticated client for it."""
 
-    def __init__(self, backend, tmpdir, extra_env=None, pg_url=None, host="127.0.0.1", wrapper=()):
+    def __init__(self, backend, tmpdir, extra_env=None, pg_url=None, host="127.0.0.1", wrapper=(),
+                 reset=True):
         """``pg_url``: another PostgreSQL database than CAIRN_TEST_PG_URL's (see other_database);
         ``host``: the address to listen on and reach it at; ``wrapper``: a command the server
-        runs under (e.g. ``ip netns exec NS``)."""
+        runs under (e.g. ``ip netns exec NS``); ``reset``: empty the PostgreSQL database first
+        (not for a second controller on the first one's database)."""
         self.backend = backend
         self.data_dir = os.path.join(tmpdir, "data")
         self.port = free_port()
         self.url = f"http://{host}:{self.port}"
         if backend == "postgresql":
             self.db = pg_url or PG_URL
-            reset_postgresql(self.db)
+            if reset:
+                reset_postgresql(self.db)
         else:
             self.db = f"sqlite:///{os.path.join(self.data_dir, 'cairn.db')}"
         # No re-render after writes (render_delay 0) unless a test asks for it: every

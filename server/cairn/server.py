@@ -20,7 +20,7 @@ from .api import create_app, wsgi as api_wsgi
 from .config import ensure_secret_key
 from .db import cluster as db_cluster
 from .db.engine import make_engine, transaction
-from .db.migrate import upgrade
+from .db.migrate import exclusive, upgrade
 from .service import accounts, jobs, packing, services, tenants
 from .service.tx import Context
 
@@ -29,7 +29,8 @@ log = logging.getLogger("cairn.server")
 
 def migrate(settings):
     engine = make_engine(settings.db, pool_size=2)
-    upgrade(engine)
+    with exclusive(engine):
+        upgrade(engine)
     log.info("database %s is at the latest schema", engine.url.render_as_string(hide_password=True))
     engine.dispose()
 
@@ -39,14 +40,15 @@ def prepare(settings):
     ensure_secret_key(settings)
     crypto.ensure_key_file(crypto.key_file(settings))
     engine = make_engine(settings.db, pool_size=settings.threads)
-    upgrade(engine)
-    with transaction(engine, write=True) as conn:
-        db_cluster.ensure(conn, settings.cluster_name)
-        db_cluster.register_controller(conn, settings.controller_name, settings.host, settings.port)
     ctx = Context(engine, None, settings)
+    with exclusive(engine):
+        upgrade(engine)
+        with transaction(engine, write=True) as conn:
+            db_cluster.ensure(conn, settings.cluster_name)
+            db_cluster.register_controller(conn, settings.controller_name, settings.host, settings.port)
+        generated = accounts.ensure_superadmin(ctx, settings.admin_user, settings.admin_password)
     # Jobs run in this process's threads: those a stop cut short end now.
     packing.remove_leftovers(settings.files_dir, jobs.fail_interrupted(ctx))
-    generated = accounts.ensure_superadmin(ctx, settings.admin_user, settings.admin_password)
     if generated:
         # Printed once, to the console only: the database keeps just the hash.
         print(f"Created superadmin '{settings.admin_user}' with password: {generated}", flush=True)
