@@ -7,7 +7,8 @@ channels of its group's BMC setup, and the LAN settings of its BMC interface.
 The same sources as the installer's in-band setup (the server's service/install.py):
 the node's interface named BMC gives the address, its network the netmask and the
 gateway; the group's ``bmcsetupname`` names the setup. Channels left unset are channel 1,
-``unmanaged_bmc_users`` left unset is ``skip``.
+``unmanaged_bmc_users`` left unset is ``skip``. The NTP server is the BMC network's
+``ntp_server``, else the cluster's (None: NTP is left alone).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ansible_collections.cairn.cluster.plugins.module_utils.api import CairnErro
 BMC_INTERFACE = "BMC"
 DEFAULT_CHANNEL = 1
 DEFAULT_UNMANAGED = "skip"
+DEFAULT_PROTOCOL = "ipmi"
 #: The permission a token needs to read a BMC setup's password.
 SECRETS_READ = "secrets.read"
 
@@ -27,7 +29,7 @@ SECRETS_READ = "secrets.read"
 class Profile:
     """The settings one node's BMC should have."""
 
-    def __init__(self, node, bmcsetup, setup, address, network, gateway):
+    def __init__(self, node, bmcsetup, setup, address, network, gateway, ntp_server):
         self.node = node
         self.bmcsetup = bmcsetup
         self.userid = setup["userid"]
@@ -36,11 +38,15 @@ class Profile:
         self.mgmtchannel = _channel(setup.get("mgmtchannel"))
         self.netchannel = _channel(setup.get("netchannel"))
         self.unmanaged = setup.get("unmanaged_bmc_users") or DEFAULT_UNMANAGED
+        #: How the server's /control speaks to the BMC: "ipmi" or "redfish".
+        self.protocol = setup.get("protocol") or DEFAULT_PROTOCOL
         #: The BMC's own address on its network, its netmask, and the gateway (None: left alone).
         self.address = address
         self.netmask = str(network.netmask)
         self.prefix = network.prefixlen
         self.gateway = gateway
+        #: The NTP server the BMC should use (None: none known, NTP left alone).
+        self.ntp_server = ntp_server
 
     @property
     def channels(self):
@@ -75,7 +81,9 @@ def read_profile(client, node):
     if network.version != 4:
         raise CairnError(f"network {interface['network']} of the {BMC_INTERFACE} interface of node {node} "
                          "is not IPv4", field="node")
-    return Profile(node, setup_name, setup, interface["ipaddress"], network, net_record.get("gateway"))
+    ntp_server = net_record.get("ntp_server") or client.get("/config/cluster")["config"]["cluster"].get("ntp_server")
+    return Profile(node, setup_name, setup, interface["ipaddress"], network, net_record.get("gateway"),
+                   ntp_server or None)
 
 
 def _record(client, kind, name):

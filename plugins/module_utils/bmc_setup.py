@@ -65,6 +65,8 @@ class BmcSetup:
     def __init__(self, profile, address=None, login=None):
         self.profile = profile
         self.address = address or profile.address
+        #: Where the BMC is after the run: the profile's address once the LAN change moved it.
+        self.address_after = self.address
         self.login = login
         #: LOGIN_PROFILE or LOGIN_GIVEN, once logged in.
         self.logged_in_with = None
@@ -88,6 +90,8 @@ class BmcSetup:
             self._plan()
             if not check_mode:
                 self._apply()
+                if any(step.method == "set_lan" and "address" in step.kwargs for step in self.other_steps):
+                    self.address_after = self.profile.address
         finally:
             self._bmc.logout()
 

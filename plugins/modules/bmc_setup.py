@@ -26,7 +26,12 @@ description:
     given, it logs in with O(login_username) and O(login_password) (a BMC at its factory credentials), sets up the
     setup's user, then logs in again as that user for the rest.
   - A BMC that does not answer fails the task after pyghmi's login timeout (about 5 seconds), with the reason.
-  - NTP is not set (IPMI has no standard command for it, and the Redfish way is not done).
+  - "NTP is set over Redfish (HTTPS), as IPMI has no standard command for it: where O(redfish) says so, every
+    manager in the BMC's C(/redfish/v1/Managers) whose C(NetworkProtocol) resource has C(NTP) gets C(NTP)
+    enabled with the node's NTP server as its only server: the C(ntp_server) of the C(BMC) interface's network,
+    else the cluster's. No NTP server known: NTP is left alone. A BMC whose managers lack it is reported
+    (RV(ntp)), not a failure. It logs in with the setup's user name and password (HTTP basic authentication),
+    after the IPMI setup, at the address the BMC has then."
   - Runs where the Cairn server's API is reachable and pyghmi is installed, normally the controller, whose
     server venv has pyghmi; use C(delegate_to) or a play on localhost (the C(cairn.cluster.bmc) role does so).
 version_added: 0.1.0
@@ -63,6 +68,19 @@ options:
   login_password:
     description: The password of O(login_username).
     type: str
+  redfish:
+    description:
+      - Whether to set the BMC's NTP over Redfish. V(auto) when the BMC setup's C(protocol) is V(redfish),
+        V(always) for any BMC (one that speaks both IPMI and Redfish), V(never) not.
+    type: str
+    choices: [auto, always, never]
+    default: auto
+  redfish_ca:
+    description:
+      - A CA bundle (PEM file) to verify the BMC's HTTPS certificate against. Unset, the certificate is not
+        verified, as BMCs mostly carry self-signed ones (the Cairn server's setting C(bmc_redfish_ca) is the
+        same choice for C(/control)).
+    type: path
 """
 
 EXAMPLES = r"""
@@ -95,12 +113,14 @@ changes:
   returned: success, and when the BMC fails the task
   type: list
   elements: str
-  sample: ["user 2: name root", "user 2: password", "user 2: enable", "channel 1: LAN ip_source static"]
+  sample: ["user 2: name root", "user 2: password", "user 2: enable", "channel 1: LAN ip_source static",
+           "manager 1: NTP server 10.141.255.254"]
 settings:
   description:
     - The BMC's settings after the run (predicted, in check mode), the C(after) of the diff. C(users) lists the
       setup's user, and the other users with a name or enabled unless the setup skips them; C(channel_access)
-      and C(lan) are those of the LAN channel.
+      and C(lan) are those of the LAN channel; C(ntp), when NTP is set over Redfish, the NTP settings of each
+      manager that has them, by its C(Id).
   returned: success
   type: dict
   sample:
@@ -112,11 +132,21 @@ settings:
             volatile: {access_mode: always, privilege_limit: administrator}}
     lan:
       "1": {ip_source: static, address: 10.148.0.1, netmask: 255.255.0.0, gateway: 10.148.255.254}
+    ntp:
+      "1": {ProtocolEnabled: true, NTPServers: [10.141.255.254]}
 login:
   description: Whose credentials the module logged in with, V(bmcsetup) (the setup's user) or V(login_username).
   returned: success
   type: str
   sample: bmcsetup
+ntp:
+  description:
+    - V(set) (the BMC's managers have the node's NTP server, now or in check mode predicted), V(not offered) (no
+      manager of the BMC has a C(NetworkProtocol) resource with C(NTP)), V(no server) (Cairn knows no NTP server
+      for the node), V(not redfish) (O(redfish) does not apply to this BMC).
+  returned: success
+  type: str
+  sample: set
 bmc_address:
   description: The address the module reached the BMC at.
   returned: success
@@ -129,6 +159,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.cairn.cluster.plugins.module_utils.api import API_ARGUMENT_SPEC, CairnClient, CairnError
 from ansible_collections.cairn.cluster.plugins.module_utils.bmc_ipmi import HAS_PYGHMI, PYGHMI_IMPORT_ERROR, BmcError
 from ansible_collections.cairn.cluster.plugins.module_utils.bmc_profile import read_profile
+from ansible_collections.cairn.cluster.plugins.module_utils.bmc_redfish import NtpSetup, Redfish
 from ansible_collections.cairn.cluster.plugins.module_utils.bmc_setup import BmcSetup
 from ansible_collections.cairn.cluster.plugins.module_utils.object import fail
 
@@ -138,7 +169,10 @@ def main():
                                               node=dict(type="str", required=True),
                                               bmc_address=dict(type="str"),
                                               login_username=dict(type="str"),
-                                              login_password=dict(type="str", no_log=True)),
+                                              login_password=dict(type="str", no_log=True),
+                                              redfish=dict(type="str", choices=["auto", "always", "never"],
+                                                           default="auto"),
+                                              redfish_ca=dict(type="path")),
                            required_together=[("login_username", "login_password")],
                            supports_check_mode=True)
     if not HAS_PYGHMI:
@@ -150,16 +184,36 @@ def main():
         fail(module, refused)
     login = (params["login_username"], params["login_password"]) if params["login_username"] else None
     setup = BmcSetup(profile, params["bmc_address"], login)
+    ntp = None
     try:
         setup.run(module.check_mode)
+        ntp_state = ntp_skipped(params, profile)
+        if not ntp_state:
+            ntp = NtpSetup(Redfish(setup.address_after, profile.username, profile.password, params["redfish_ca"]),
+                           profile.ntp_server)
+            ntp.run(module.check_mode)
+            ntp_state = ntp.state
     except BmcError as failed:
-        module.fail_json(msg=f"BMC of node {profile.node}: {failed}", changed=bool(setup.done), changes=setup.done,
+        done = setup.done + (ntp.done if ntp else [])
+        module.fail_json(msg=f"BMC of node {profile.node}: {failed}", changed=bool(done), changes=done,
                          bmc_address=setup.address)
-    result = dict(changed=bool(setup.changes), changes=setup.changes, settings=setup.after,
-                  login=setup.logged_in_with, bmc_address=setup.address)
+    before, after, changes = setup.before, setup.after, setup.changes
+    if ntp and ntp.before:
+        before, after, changes = dict(before, ntp=ntp.before), dict(after, ntp=ntp.after), changes + ntp.changes
+    result = dict(changed=bool(changes), changes=changes, settings=after, login=setup.logged_in_with,
+                  bmc_address=setup.address, ntp=ntp_state)
     if module._diff:
-        result["diff"] = {"before": setup.before, "after": setup.after}
+        result["diff"] = {"before": before, "after": after}
     module.exit_json(**result)
+
+
+def ntp_skipped(params, profile):
+    """Why NTP is not set over Redfish for ``profile``'s BMC (the result's ntp), or None."""
+    if params["redfish"] == "never" or params["redfish"] == "auto" and profile.protocol != "redfish":
+        return "not redfish"
+    if not profile.ntp_server:
+        return "no server"
+    return None
 
 
 if __name__ == "__main__":

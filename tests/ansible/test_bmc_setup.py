@@ -1,6 +1,8 @@
 """The bmc_setup module and the bmc role, run by ansible-playbook against a real server
 (SQLite and PostgreSQL) whose nodes' BMCs are fake BMCs (tests/fakebmc.py: pyghmi's BMC
-server, whose users, channel access and LAN configuration really change).
+server, whose users, channel access and LAN configuration really change), and, for NTP
+over Redfish, sushy-tools' emulator at the same addresses (tests/fakeredfish.py, with
+its ManagerNetworkProtocol resource), as real BMCs speak both.
 
 Every fake starts at its factory settings: user 2 ADMIN (administrator, enabled),
 channel 1 always available, its LAN address from DHCP. Each test takes BMCs of its own.
@@ -11,8 +13,9 @@ import json
 import pytest
 import yaml
 
+import fakeredfish
 from ansible_run import BIN, ansible_env, run
-from conftest import cluster_network, make_admin, make_group, make_node
+from conftest import IN_CI, cluster_network, make_admin, make_group, make_node
 from fakebmc import FakeBmcs
 from test_modules_a import play, task
 
@@ -30,7 +33,7 @@ ALWAYS = {"access_mode": "always", "privilege_limit": "administrator"}
 def bmcs(server):
     """Fake BMCs at their factory settings, and the network ipmi (127.X.0.0/16, whose
     gateway is 127.X.255.254) for their addresses."""
-    with FakeBmcs(9, *FACTORY) as fakes:
+    with FakeBmcs(10, *FACTORY) as fakes:
         cluster_network(server)
         cluster_network(server, "ipmi", f"127.{fakes.block}.0.0/16")
         fakes.unused = iter(fakes.addresses)
@@ -38,17 +41,43 @@ def bmcs(server):
         yield fakes
 
 
-def profile(server, name, userid, unmanaged="skip", username=USER, password=PASSWORD, mgmtchannel=1):
+NTP = "10.141.255.254"
+EARLIER_NTP = {"ProtocolEnabled": False, "NTPServers": ["192.0.2.1", "192.0.2.2"]}
+
+
+@pytest.fixture(scope="module")
+def dual(server, bmcs, tmp_path_factory):
+    """BMCs that speak IPMI (fake BMCs, at the setup's user already) and Redfish
+    (sushy-tools' emulator) at the same addresses; the third BMC's managers have no
+    NetworkProtocol. Their network ipmirf (their block's /16) has the ntp_server NTP."""
+    if not fakeredfish.available():
+        message = "sushy-tools is not installed (the test extra: pip install -e .[test])"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    with FakeBmcs(3, USER, PASSWORD) as ipmi, \
+            fakeredfish.FakeRedfish([["rf01"], ["rf02"], ["rf03"]], USER, PASSWORD,
+                                    str(tmp_path_factory.mktemp("redfish")), network_protocol=[True, True, False],
+                                    block=ipmi.block) as redfish:
+        cluster_network(server, "ipmirf", f"127.{ipmi.block}.0.0/16", ntp_server=NTP)
+        profile(server, "redfish", 2, protocol="redfish")
+        for name, address in zip(("rf01", "rf02", "rf03"), redfish.addresses):
+            node(server, name, "redfish", address, network="ipmirf")
+        yield redfish
+
+
+def profile(server, name, userid, unmanaged="skip", username=USER, password=PASSWORD, mgmtchannel=1,
+            protocol="ipmi"):
     """A BMC setup ``name`` and a group of the same name that uses it."""
     answer = server.save("bmcsetup", name, {"userid": userid, "username": username, "password": password,
                                             "mgmtchannel": mgmtchannel, "netchannel": 1,
-                                            "unmanaged_bmc_users": unmanaged})
+                                            "unmanaged_bmc_users": unmanaged, "protocol": protocol})
     assert answer.status_code == 201, answer.text
     make_group(server, name, [("BOOTIF", "cluster")], bmcsetupname=name)
 
 
-def node(server, name, group, address):
-    make_node(server, name, group, interfaces=[{"interface": "BMC", "network": "ipmi", "ipaddress": address}])
+def node(server, name, group, address, network="ipmi"):
+    make_node(server, name, group, interfaces=[{"interface": "BMC", "network": network, "ipaddress": address}])
 
 
 def setup(register, node_name, check=False, fails=False, **options):
@@ -259,3 +288,61 @@ def test_the_role_sets_up_several_nodes_from_a_hostlist_or_the_inventory(server,
         user = settings(bmcs, address)["users"]["2"]
         assert (user["name"], user["password"], user["enabled"]) == (USER, PASSWORD, True)
         assert settings(bmcs, address)["lan"]["1"]["ip_source"] == "static"
+
+
+def test_redfish_ntp_is_set_where_it_differs_with_check_mode_and_diff(server, dual, tmp_path):
+    address = dual.addresses[0]
+    manager, = dual.managers(address)
+    dual.patch_network_protocol(address, manager, {"NTP": EARLIER_NTP})
+    results = run_setup(server, tmp_path, [
+        setup("check", "rf01", check=True),
+        setup("first", "rf01", redfish_ca=dual.ca_file),     # verifies the BMC's certificate
+        setup("second", "rf01"),
+    ])
+    check, first, second = results["check"], results["first"], results["second"]
+    change = f"manager {manager}: NTP server {NTP}"
+    assert check["changes"][-1] == change and first["changes"] == check["changes"]
+    assert check["ntp"] == first["ntp"] == second["ntp"] == "set"
+    assert first["diff"]["before"]["ntp"] == {manager: EARLIER_NTP}
+    assert first["diff"]["after"]["ntp"] == first["settings"]["ntp"] == {
+        manager: {"ProtocolEnabled": True, "NTPServers": [NTP]}}
+    assert check["diff"] == first["diff"]
+    assert second["changed"] is False and second["changes"] == []
+    assert second["diff"]["before"]["ntp"] == second["diff"]["after"]["ntp"] == first["settings"]["ntp"]
+    ntp = dual.network_protocol(address, manager)["NTP"]
+    assert (ntp["ProtocolEnabled"], ntp["NTPServers"]) == (True, [NTP])
+
+
+def test_a_bmc_without_ntp_is_reported_and_redfish_never_leaves_ntp_alone(server, dual, tmp_path):
+    manager, = dual.managers(dual.addresses[1])
+    dual.patch_network_protocol(dual.addresses[1], manager, {"NTP": EARLIER_NTP})
+    results = run_setup(server, tmp_path, [
+        setup("without", "rf03"),
+        setup("never", "rf02", redfish="never"),
+    ])
+    without, never = results["without"], results["never"]
+    assert without["ntp"] == "not offered" and not without.get("failed")
+    assert "ntp" not in without["settings"] and not any("NTP" in change for change in without["changes"])
+    assert never["ntp"] == "not redfish" and "ntp" not in never["settings"]
+    ntp = dual.network_protocol(dual.addresses[1], manager)["NTP"]
+    assert (ntp["ProtocolEnabled"], ntp["NTPServers"]) == (False, EARLIER_NTP["NTPServers"])
+
+
+def test_ntp_from_the_cluster_and_what_fails_over_redfish(server, bmcs, dual, tmp_path):
+    address = next(bmcs.unused)          # speaks IPMI only: nothing listens on TCP 443
+    profile(server, "always", 2, username=FACTORY[0], password=FACTORY[1])
+    node(server, "bs09", "always", address)
+    other_ca, _key = fakeredfish.certificate(str(tmp_path), [dual.addresses[1]])
+    first = run_setup(server, tmp_path, [setup("no_server", "bs09", redfish="always")])
+    # The network ipmi has no ntp_server: the cluster's is the one.
+    answer = server.post("/config/cluster", {"config": {"cluster": {"ntp_server": NTP}}})
+    assert answer.status_code == 204, answer.text
+    results = run_setup(server, tmp_path, [
+        setup("refused", "bs09", redfish="always", fails=True),
+        setup("untrusted", "rf02", redfish_ca=other_ca, fails=True),
+    ])
+    assert first["no_server"]["ntp"] == "no server"
+    refused, untrusted = results["refused"], results["untrusted"]
+    assert refused["msg"].startswith(f"BMC of node bs09: cannot reach the Redfish service at {address}: ")
+    assert "refused" in refused["msg"] and refused["changes"] == []
+    assert untrusted["msg"].startswith(f"BMC of node rf02: TLS error with the Redfish service at {dual.addresses[1]}: ")
