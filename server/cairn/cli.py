@@ -1,8 +1,10 @@
 """cairn-server: serve the API, migrate the database, rotate the key of stored secrets,
-purge the deleted tenants whose window ended, or render the DHCP and DNS files."""
+purge the deleted tenants whose window ended, render the DHCP and DNS files, or check
+the database's integrity."""
 
 import argparse
 import logging
+import os
 import sys
 
 from . import __version__, config
@@ -22,6 +24,11 @@ _RENDER = ("render the DHCP configs (Kea's kea-dhcp4.json, ISC's dhcpd.conf) int
            "the DNS zones with their named.conf include into OUT/dns, from the database; each "
            "file is checked by its real tool (kea-dhcp4, dhcpd, named-checkzone, named-checkconf) "
            "before it replaces the old one. Prints the paths written")
+_CHECK = ("check the integrity of the database, e.g. after a crash: no row pointing at a missing "
+          "one, no address held twice in a network, on SQLite a sound file. Prints one line per "
+          "rule (ok or FAIL with the first rows that break it) and notes what may be intended "
+          "(nodes lacking an interface of their group); exits 1 when a rule is broken. Reads "
+          "only: safe while servers run")
 
 
 def _parser():
@@ -41,7 +48,8 @@ def _parser():
                        ("migrate", "apply pending database migrations and exit"),
                        ("rotate-key", _ROTATE_KEY),
                        ("purge-tenants", _PURGE_TENANTS),
-                       ("render", _RENDER)):
+                       ("render", _RENDER),
+                       ("check", _CHECK)):
         sub = commands.add_parser(name, help=text, description=text)
         sub.add_argument("--config", metavar="FILE", help="TOML file of settings (env: CAIRN_CONFIG)")
         sub.add_argument("--db", metavar="URL",
@@ -77,6 +85,8 @@ def main(argv=None):
     settings = config.load(args.config, overrides=overrides)
     if args.command == "render":
         return _render(settings, args.out)
+    if args.command == "check":
+        return _check(settings)
     from .server import migrate, purge_tenants, serve
     if args.command == "migrate":
         migrate(settings)
@@ -103,6 +113,39 @@ def _render(settings, out_dir):
         sys.exit(f"cairn-server render: {refused}")
     print("\n".join(paths))
     return 0
+
+
+def _check(settings):
+    from sqlalchemy.engine import make_url
+    from .db import integrity
+    from .db.engine import make_engine, transaction
+    url = make_url(settings.db)
+    if url.get_backend_name() == "sqlite" and not os.path.exists(url.database or ""):
+        # Connecting would create an empty database there: a mistyped path would pass.
+        sys.exit(f"cairn-server check: there is no database at {url.database}")
+    engine = make_engine(settings.db, pool_size=1)
+    try:
+        with transaction(engine, write=False) as conn:
+            behind = integrity.schema_behind(conn)
+            if behind:
+                sys.exit(f"cairn-server check: the database is at revision {behind}, not the "
+                         f"latest: run cairn-server migrate first")
+            findings = integrity.problems(conn)
+            note = integrity.nodes_missing_group_interfaces(conn)
+    finally:
+        engine.dispose()
+    for finding in findings:
+        print(f"FAIL  {_described(finding)}" if finding.count else f"ok    {finding.rule}")
+    if note.count:
+        print(f"note  {_described(note)} (unless removed on purpose)")
+    broken = sum(1 for finding in findings if finding.count)
+    print(f"{broken} of {len(findings)} rules broken" if broken else f"all {len(findings)} rules hold")
+    return 1 if broken else 0
+
+
+def _described(finding):
+    rows = "1 row breaks" if finding.count == 1 else f"{finding.count} rows break"
+    return f"{finding.rule}: {rows} it, e.g. {', '.join(finding.examples)}"
 
 
 if __name__ == "__main__":
