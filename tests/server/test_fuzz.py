@@ -99,6 +99,12 @@ def _prefix_regex(prefix):
     return "^" + re.escape(prefix) + "".join(f"(?!{re.escape(rest)})" for rest in longer)
 
 
+def _known_names(dictionaries, prefix):
+    """The path parameters of ``prefix``'s paths that take, half the time, a real object's name."""
+    return {f"path.{param}": {"dictionary": key, "probability": 0.5}
+            for key, (known_prefix, param, dummy) in dictionaries.items() if known_prefix == prefix}
+
+
 def fuzz_schema(anonymous):
     """Without credentials schemathesis makes up the credential headers itself
     (garbage tokens), and skips the coverage phase: a route that needs a
@@ -116,11 +122,8 @@ def fuzz_schema(anonymous):
         "phases": {"coverage": {"enabled": not anonymous},
                    "fuzzing": {"extra-data-sources": {"responses": False}}},
         "dictionaries": {key: {"values": [value]} for key, (dummy, dummy, value) in dictionaries.items()},
-        "operations": [{"include-path-regex": _prefix_regex(prefix), "parameters": {
-                            f"path.{param}": {"dictionary": key, "probability": 0.5}
-                            for key, (known_prefix, param, dummy) in dictionaries.items()
-                            if known_prefix == prefix}}
-                       for prefix in KNOWN],
+        "operations": [{"include-path-regex": _prefix_regex(prefix),
+                        "parameters": _known_names(dictionaries, prefix)} for prefix in KNOWN],
     })
     return schemathesis.openapi.from_dict(DOCUMENT, config=config)
 
