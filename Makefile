@@ -40,7 +40,7 @@ venv: $(VENV_STAMP)
 
 $(VENV_STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
 test: $(VENV_STAMP)
@@ -54,6 +54,7 @@ bench: $(VENV_STAMP)
 	$(PY) bench/bench_render.py
 	$(PY) bench/bench_inventory.py
 	$(PY) bench/bench_power.py
+	$(PY) bench/bench_boot.py --compare cheroot:2:4 gunicorn:2:1 waitress:1:8
 
 # The demo's admin password is "demo" unless CAIRN_ADMIN_PASSWORD is set: a
 # password for a demo on the loopback address, never for a real controller. The

@@ -131,10 +131,18 @@ class Server:
             command += ["--db", db_url]
         if threads:
             command += ["--threads", str(threads)]
-        env = dict(os.environ, CAIRN_ADMIN_PASSWORD=ADMIN_PASSWORD)
         self._log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT, env=env)
+        self.proc = None
         self.token = None
+        self.launch(command)
+
+    def launch(self, command):
+        """Run ``command`` as the server: on this data dir and port, in the place of the
+        process running now, if any (bench_boot.py serves it with other WSGI servers)."""
+        self.halt()
+        env = dict(os.environ, CAIRN_ADMIN_PASSWORD=ADMIN_PASSWORD)
+        self.proc = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT, env=env,
+                                     start_new_session=True)
 
     def wait_ready(self, timeout=60.0):
         deadline = time.monotonic() + timeout
@@ -177,14 +185,24 @@ class Server:
         except (OSError, ValueError, IndexError):
             return None
 
-    def stop(self):
+    def halt(self):
+        """Stop the server's process group (a server of several processes too)."""
+        if self.proc is None:
+            return
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            os.killpg(self.proc.pid, signal.SIGTERM)
             try:
                 self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
+                os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)  # workers the server left behind
+        except ProcessLookupError:
+            pass
+
+    def stop(self):
+        self.halt()
         self._log.close()
         shutil.rmtree(self.data_dir, ignore_errors=True)
 

@@ -2,11 +2,13 @@
 
 import pytest
 import requests
-from sqlalchemy import insert, select, update
+from sqlalchemy import event, insert, select, update
 
+from cairn.config import Settings
 from cairn.db.engine import make_engine, transaction
 from cairn.db.schema import osimage, osimagetag
-from cairn.service import packing
+from cairn.service import boot, packing
+from cairn.service.tx import Context
 from conftest import assert_bad, assert_error, cluster_network, make_group, make_node
 from test_packing import packed_image
 
@@ -222,3 +224,46 @@ def test_kernels_and_initrds_are_public_at_boot_but_tarballs_are_not(server, tmp
 
 def _boot_file(server, name, **headers):
     return requests.get(f"{server.url}/boot/{name}", headers=headers)
+
+
+# -- what a boot reads ----------------------------------------------------------------
+
+def test_one_nodes_record_reads_its_own_group_names_and_networks_as_the_listing_shows_them(cluster):
+    """/boot and /boot/install build a node's record from its group, names and networks
+    alone (service.nodes.one): it must equal the record the listing builds from all of
+    them, whatever the node inherits or sets itself."""
+    cluster_network(cluster, "lean-ipmi", "10.150.0.0/16")
+    cluster_network(cluster, "lean-other", "10.151.0.0/16")
+    assert cluster.save("bmcsetup", "lean-bmc", {"username": "admin", "password": "pw"}).status_code == 201
+    assert cluster.save("switch", "lean-sw", {"network": "cluster", "ipaddress": "10.141.250.1"}).status_code == 201
+    _image(cluster, "lean-img")
+    make_group(cluster, "lean-grp", [("BOOTIF", "cluster"), ("BMC", "lean-ipmi")], osimage="img",
+               bmcsetupname="lean-bmc", netboot=True, prescript="echo group")
+    make_group(cluster, "lean-unused", [("BOOTIF", "lean-other")], osimage="lean-img")
+    make_node(cluster, "lean01", "lean-grp", macaddr=MAC.format(0xe0), switch="lean-sw",
+              switchport=7, osimage="lean-img", bootmenu=True)
+    make_node(cluster, "lean02", "lean-grp", macaddr=MAC.format(0xe1))
+    listed = cluster.get("/config/node").json()["config"]["node"]
+    for name in ("lean01", "lean02"):
+        assert cluster.record("node", name) == listed[name]
+
+
+def test_a_boot_script_takes_as_many_statements_among_many_groups_as_among_few(cluster):
+    engine = make_engine(cluster.db, pool_size=1)
+    statements = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    ctx = Context(engine, None, Settings(data_dir=cluster.data_dir, secret_key="x"))
+    mac = _node(cluster, "count01", 0xe2)
+    counts = []
+    try:
+        for more in range(2):
+            statements.clear()
+            assert boot.by_mac(ctx, mac, "192.0.2.1")["boot"]["name"] == "count01"
+            counts.append(len(statements))
+            cluster_network(cluster, f"count-net{more}", f"10.{160 + more}.0.0/16")
+            make_group(cluster, f"count-grp{more}", [("BOOTIF", f"count-net{more}")], osimage="img")
+    finally:
+        engine.dispose()
+    # (BEGIN on SQLite,) the node, its interfaces, group, the cluster, image names, the
+    # group's interfaces, networks, the image, the provisioning network
+    assert counts[0] == counts[1] <= 10, statements

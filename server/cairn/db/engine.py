@@ -15,6 +15,12 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
 
 _BUSY_TIMEOUT_MS = 60_000
+# SQLite connections of one process, whatever the number of threads: threads beyond it
+# wait for a connection. Measured (bench/bench_boot.py, 2 cores): 32 threads reading at
+# once through 32 connections cost each request nearly 3 times the CPU of 1 thread, half
+# of it in the kernel; through 4 connections, 1.6 times. SQLite lets one writer in at a
+# time anyway.
+_SQLITE_CONNECTIONS = 4
 
 
 def make_engine(url, pool_size=32):
@@ -24,7 +30,7 @@ def make_engine(url, pool_size=32):
         if parsed.database and parsed.database != ":memory:":
             os.makedirs(os.path.dirname(os.path.abspath(parsed.database)), exist_ok=True)
         engine = create_engine(
-            url, pool_size=pool_size, max_overflow=pool_size,
+            url, pool_size=min(pool_size, _SQLITE_CONNECTIONS), max_overflow=0,
             connect_args={"timeout": _BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         )
         _configure_sqlite(engine)

@@ -49,3 +49,7 @@ def member_ids(conn, group_id):
 
 def all_groups(conn, where=None):
     return conn.execute(narrowed(select(group), where).order_by(group.c.name)).all()
+
+
+def by_id(conn, group_id):
+    return conn.execute(select(group).where(group.c.id == group_id)).first()

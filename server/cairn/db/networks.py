@@ -5,8 +5,14 @@ from sqlalchemy import select
 from .schema import group, group_interface, network, node, node_interface, otherdev, switch
 
 
-def all_networks(conn):
-    return {row.id: row for row in conn.execute(select(network))}
+def all_networks(conn, ids=None):
+    """{id: row} of every network, or of those ``ids`` names."""
+    query = select(network)
+    if ids is not None:
+        if not ids:
+            return {}
+        query = query.where(network.c.id.in_(set(ids)))
+    return {row.id: row for row in conn.execute(query)}
 
 
 def users(conn, network_id, limit=5):

@@ -39,8 +39,16 @@ def ids_by_name(conn, table, names):
     return dict(conn.execute(select(table.c.name, table.c.id).where(table.c.name.in_(names))).all())
 
 
-def names_by_id(conn, table):
-    return dict(conn.execute(select(table.c.id, table.c.name)).all())
+def names_by_id(conn, table, ids=None):
+    """{id: name} of every row, or of the rows ``ids`` names (None in it is ignored;
+    nothing to look up is no query)."""
+    query = select(table.c.id, table.c.name)
+    if ids is not None:
+        ids = {i for i in ids if i is not None}
+        if not ids:
+            return {}
+        query = query.where(table.c.id.in_(ids))
+    return dict(conn.execute(query).all())
 
 
 def all_rows(conn, table, where=None):

@@ -37,10 +37,10 @@ def chain(path):
 @reads
 def by_mac(tx, mac, client):
     mac = F.parse_mac("mac", mac)
-    holder = db_nodes.by_mac(tx.conn, mac)
-    if holder is None:
+    holder = db_nodes.nodes(tx.conn, where=node.c.macaddr == mac)
+    if not holder:
         return {**MENU, "detect": False}  # detecting again would find nothing: ask for a name
-    return _plan(tx, holder.name, mac, client)
+    return _plan(tx, holder[0], mac, client)
 
 
 @reads
@@ -57,7 +57,7 @@ def bind_to_node(tx, name, mac, client):
     mac = F.parse_mac("mac", mac)
     row = fetch(tx, node, "node", name, for_update=True)
     _bind(tx, row.id, mac)
-    return _plan(tx, name, mac, client, always_boot=True)
+    return _plan(tx, nodes.row_of(tx, name), mac, client, always_boot=True)
 
 
 @writes
@@ -68,13 +68,13 @@ def bind_in_group(tx, group_name, mac, client):
     group_id = fetch(tx, group, "group", group_name).id
     holder = db_nodes.by_mac(tx.conn, mac)
     if holder is not None and holder.nodegroup_id == group_id:
-        return _plan(tx, holder.name, mac, client, always_boot=True)
+        return _plan(tx, nodes.row_of(tx, holder.name), mac, client, always_boot=True)
     free = objects.names_where(tx.conn, node, node.c.nodegroup_id, group_id, limit=1,
                                where=node.c.macaddr.is_(None))
     if not free:
         return halt(f"group {group_name} has no node without a MAC address")
     _bind(tx, objects.by_name(tx.conn, node, free[0], for_update=True).id, mac)
-    return _plan(tx, free[0], mac, client, always_boot=True)
+    return _plan(tx, nodes.row_of(tx, free[0]), mac, client, always_boot=True)
 
 
 def _bind(tx, node_id, mac):
@@ -84,12 +84,13 @@ def _bind(tx, node_id, mac):
     objects.change(tx.conn, node, node_id, {"macaddr": mac})
 
 
-def _plan(tx, name, mac, client, always_boot=False):
-    """The plan of the node's script, by the table (or its kernel, ``always_boot``)."""
-    record = nodes.get.__wrapped__(tx, name)
+def _plan(tx, row, mac, client, always_boot=False):
+    """The plan of the script of the node whose row (see nodes.row_of) is ``row``, by the
+    table (or its kernel, ``always_boot``)."""
+    record = nodes.one(tx.conn, row)
     if not always_boot and not record["netboot"]:
         return DISK
-    boot = _boot(tx, name, record, mac, client)
+    boot = _boot(tx, row, record, mac, client)
     if isinstance(boot, str):
         return halt(boot)
     if record["bootmenu"] and not always_boot:
@@ -97,10 +98,11 @@ def _plan(tx, name, mac, client, always_boot=False):
     return {"template": "node", "boot": boot}
 
 
-def _boot(tx, name, record, mac, client):
+def _boot(tx, row, record, mac, client):
     """What the kernel block needs: the kernel and initrd of the node's image, or of
     the tag it pins, and its arguments (the token only for the node's own address);
     a message when the node has nothing to boot."""
+    name = row["name"]
     source = provisioning.image_source(tx, name, record)
     if isinstance(source, str):
         return source
@@ -115,4 +117,4 @@ def _boot(tx, name, record, mac, client):
             "mac": mac, "ip": ip, "service": record["service"], "osimage": image_name,
             "kernel": files["packed_kernel"], "initrd": files["packed_initrd"],
             "options": source.kerneloptions,
-            "token": provisioning.token(tx, name) if provisioning.from_node(client, record) else None}
+            "token": provisioning.token(tx, row) if provisioning.from_node(client, record) else None}

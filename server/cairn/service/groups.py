@@ -37,16 +37,19 @@ _COLUMNS = [f for f in FIELDS if f not in ("interfaces", "osimage", "bmcsetupnam
 
 
 class _Lookup:
-    """Everything group records need, read with a constant number of queries."""
+    """Everything group records need, read with a constant number of queries: for every
+    group, or for ``row``'s alone (and the names of ``osimage_ids`` too: a node's)."""
 
-    def __init__(self, conn):
+    def __init__(self, conn, row=None, osimage_ids=()):
+        def referenced(column, more=()):
+            return None if row is None else {getattr(row, column), *more}
         self.cluster = cluster_settings(conn)
-        self.osimages = objects.names_by_id(conn, osimage)
-        self.bmcsetups = objects.names_by_id(conn, bmcsetup)
+        self.osimages = objects.names_by_id(conn, osimage, referenced("osimage_id", osimage_ids))
+        self.bmcsetups = objects.names_by_id(conn, bmcsetup, referenced("bmcsetup_id"))
         self.interfaces = {}
-        for row in db_groups.interfaces(conn):
-            self.interfaces.setdefault(row.nodegroup_id, []).append(
-                {"interface": row.interface, "network": row.network})
+        for interface in db_groups.interfaces(conn, None if row is None else row.id):
+            self.interfaces.setdefault(interface.nodegroup_id, []).append(
+                {"interface": interface.interface, "network": interface.network})
 
     def own(self, row):
         own = {name: getattr(row, name) for name in _COLUMNS}
@@ -70,7 +73,8 @@ def list_all(tx):
 
 @reads
 def get(tx, name):
-    return _Lookup(tx.conn).record(fetch(tx, group, "group", name))
+    row = fetch(tx, group, "group", name)
+    return _Lookup(tx.conn, row).record(row)
 
 
 @reads

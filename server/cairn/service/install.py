@@ -13,7 +13,7 @@ import ipaddress
 
 from .. import crypto
 from ..db import objects, secrets as db_secrets
-from ..db.schema import bmcsetup, network, node
+from ..db.schema import bmcsetup, network
 from . import groups, nodes, provisioning, scope
 from .errors import Forbidden
 from .tx import reads
@@ -30,13 +30,14 @@ DEFAULT_CHANNEL = 1
 def plan(tx, name, client):
     """The installer's context for node ``name``, asked for from the address ``client``."""
     provisioning.refuse_other_node(tx.principal, name)
-    record = nodes.get.__wrapped__(tx, name)
+    row = nodes.row_of(tx, name)
+    record = nodes.one(tx.conn, row)
     if not provisioning.from_node(client, record):
         raise Forbidden(f"the installer of node '{name}' is served only to the node's "
                         "provisioning address")
     interface = provisioning.provisioning_interface(record)
     context = {"name": name, "hostname": provisioning.hostname(name, interface),
-               "token": provisioning.token(tx, name), "problem": None, "bmc": None}
+               "token": provisioning.token(tx, row), "problem": None, "bmc": None}
     source = provisioning.image_source(tx, name, record)
     if isinstance(source, str):
         return {**context, "problem": source}
@@ -44,7 +45,7 @@ def plan(tx, name, client):
     context.update(
         image={"name": image_name, "tarball": source.imagefile, "checksum": source.checksum},
         scripts={field: decoded_script(record[field]) for field in SCRIPTS},
-        secrets=_secrets(tx, name))
+        secrets=_secrets(tx, row, record))
     if record["setupbmc"]:
         context["bmc"] = _bmc(tx, name, record)
     return context
@@ -62,17 +63,15 @@ def decoded_script(value):
         return value
 
 
-def _secrets(tx, name):
+def _secrets(tx, row, record):
     """[{"owner", "name", "path", "content"}]: the group's secrets, then the node's (so
     that the node's wins a path both name); those without a path have nowhere to go."""
     keyring = crypto.keyring(tx.settings)
-    row = objects.by_name(tx.conn, node, name)
-    group = db_secrets.group_of(tx.conn, row)
-    owned = [(f"group {group.name}", db_secrets.of_owner(tx.conn, "group", group.id)),
-             (f"node {name}", db_secrets.of_owner(tx.conn, "node", row.id))]
+    owned = [(f"group {record['group']}", db_secrets.of_owner(tx.conn, "group", row["nodegroup_id"])),
+             (f"node {row['name']}", db_secrets.of_owner(tx.conn, "node", row["id"]))]
     return [{"owner": owner, "name": secret.name, "path": secret.path,
              "content": keyring.decrypt(secret.content)}
-            for owner, rows in owned for secret in rows if secret.path]
+            for owner, secrets in owned for secret in secrets if secret.path]
 
 
 def _bmc(tx, name, record):

@@ -58,17 +58,28 @@ _NOT_CLONED = ("id", "uid", "name", "macaddr", "status", "tpm_uuid", "tpm_pubkey
 
 
 class _Lookup:
-    """Everything node records need, read with a constant number of queries."""
+    """Everything node records need, read with a constant number of queries: for every
+    node, or only what the records of one node's ``row`` and its ``interfaces`` rows
+    need (a node boots with its record: /boot reads no other group or network)."""
 
-    def __init__(self, conn):
-        groups = GroupLookup(conn)
-        self.groups = {row.id: (row.name, group_defaults(groups.record(row)))
-                       for row in db_groups.all_groups(conn)}
+    def __init__(self, conn, row=None, interfaces=()):
+        if row is None:
+            group_rows = db_groups.all_groups(conn)
+            groups = GroupLookup(conn)
+        else:
+            group_rows = [db_groups.by_id(conn, row["nodegroup_id"])]
+            groups = GroupLookup(conn, group_rows[0], [row["osimage_id"]])
+        self.groups = {group_row.id: (group_row.name, group_defaults(groups.record(group_row)))
+                       for group_row in group_rows}
         self.osimages = groups.osimages
-        self.switches = objects.names_by_id(conn, switch)
-        self.tenancies = objects.names_by_id(conn, tenancy)
-        self.networks = {nid: (row.name, Subnet(row))
-                         for nid, row in db_networks.all_networks(conn).items()}
+
+        def referenced(column):
+            return None if row is None else [row[column]]
+        self.switches = objects.names_by_id(conn, switch, referenced("switch_id"))
+        self.tenancies = objects.names_by_id(conn, tenancy, referenced("tenancy_id"))
+        in_use = None if row is None else {address[2] for address in interfaces}
+        self.networks = {nid: (network_row.name, Subnet(network_row))
+                         for nid, network_row in db_networks.all_networks(conn, in_use).items()}
 
     def interfaces(self, rows):
         """{node id: [interface records]} from (node_id, interface, network_id, ip_key) rows."""
@@ -103,12 +114,22 @@ def list_all(tx):
 
 @reads
 def get(tx, name):
+    return one(tx.conn, row_of(tx, name))
+
+
+def row_of(tx, name):
+    """The row (a dict, see db.nodes.nodes) of the node ``name`` in the request's scope."""
     rows = db_nodes.nodes(tx.conn, name, where=scope.visible(tx, node))
     if not rows:
         raise not_found("node", name)
-    lookup = _Lookup(tx.conn)
-    interfaces = lookup.interfaces(db_nodes.interface_addresses(tx.conn, [rows[0]["id"]]))
-    return lookup.record(rows[0], interfaces.get(rows[0]["id"], []))
+    return rows[0]
+
+
+def one(conn, row):
+    """The record of the node whose row (a dict, see db.nodes.nodes) is ``row``."""
+    interfaces = db_nodes.interface_addresses(conn, [row["id"]])
+    lookup = _Lookup(conn, row, interfaces)
+    return lookup.record(row, lookup.interfaces(interfaces).get(row["id"], []))
 
 
 def _parse(tx, data):

@@ -16,7 +16,7 @@ import ipaddress
 
 from .. import auth
 from ..db import objects, osimages as db_osimages
-from ..db.schema import node, osimage
+from ..db.schema import osimage
 from . import nodes, packing
 from .errors import Forbidden, not_found
 from .tx import reads
@@ -64,10 +64,9 @@ def from_node(client, record):
     return peer is not None and peer == _address(interface["ipaddress"])
 
 
-def token(tx, name):
-    """A new provisioning token of the node ``name``."""
-    row = objects.by_name(tx.conn, node, name)
-    return auth.issue_node_token(row.name, row.uid, tx.settings.secret_key,
+def token(tx, row):
+    """A new provisioning token of the node whose row (see nodes.row_of) is ``row``."""
+    return auth.issue_node_token(row["name"], row["uid"], tx.settings.secret_key,
                                  tx.settings.provision_token_lifespan, now=tx.now())
 
 
