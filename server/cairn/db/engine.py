@@ -15,11 +15,11 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
 
 _BUSY_TIMEOUT_MS = 60_000
-# SQLite connections of one process, whatever the number of threads: threads beyond it
-# wait for a connection. Measured (bench/bench_boot.py, 2 cores): 32 threads reading at
-# once through 32 connections cost each request nearly 3 times the CPU of 1 thread, half
-# of it in the kernel; through 4 connections, 1.6 times. SQLite lets one writer in at a
-# time anyway.
+# SQLite connections of one engine at most, whatever the number of threads: threads
+# beyond it wait for a connection (a small pool keeps its overflow of as many again).
+# Measured (bench/bench_boot.py, 2 cores): 32 threads reading at once through 32
+# connections cost each request nearly 3 times the CPU of 1 thread, half of it in the
+# kernel; through 4 connections, 1.6 times. SQLite lets one writer in at a time anyway.
 _SQLITE_CONNECTIONS = 4
 
 
@@ -29,8 +29,10 @@ def make_engine(url, pool_size=32):
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             os.makedirs(os.path.dirname(os.path.abspath(parsed.database)), exist_ok=True)
+        connections = min(2 * pool_size, _SQLITE_CONNECTIONS)
         engine = create_engine(
-            url, pool_size=min(pool_size, _SQLITE_CONNECTIONS), max_overflow=0,
+            url, pool_size=min(pool_size, connections),
+            max_overflow=connections - min(pool_size, connections),
             connect_args={"timeout": _BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         )
         _configure_sqlite(engine)
