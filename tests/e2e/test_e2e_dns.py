@@ -47,7 +47,9 @@ include "{include}";
         daemon = lab.daemon([named, "-g", "-4", "-c", str(conf)], str(tmp / "named.log"), netns)
 
         def ask(*query):
-            result = netlab.run(dig, "@127.0.0.1", "-p", str(port), "+short", "+time=1", "+tries=1",
+            # A UDP query or its answer may be lost on a busy machine: dig asks again. A
+            # wrong answer (NXDOMAIN, another address) comes at once and is never retried.
+            result = netlab.run(dig, "@127.0.0.1", "-p", str(port), "+short", "+time=1", "+tries=3",
                                 *query, netns=netns, check=False)
             return result.stdout.split()
 
