@@ -153,28 +153,13 @@ def cpu_seconds():
     return times.user + times.system
 
 
-def group_cpu_seconds(group):
-    """User + system CPU time of the processes of a process group (a server of several
-    processes), from /proc (Linux)."""
-    total = 0.0
-    for entry in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{entry}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[2]) == group:
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 def storms(server, booting, rounds):
     """``rounds`` storms against the running server: (median req/s, p50, p99, errors)."""
     rates, latencies, errors = [], [], []
     for round_number in range(1, rounds + 1):
-        server_before, client_before = group_cpu_seconds(server.proc.pid), cpu_seconds()
+        server_before, client_before = server.cpu_seconds(), cpu_seconds()
         seconds, times, failed = asyncio.run(storm("127.0.0.1", server.port, booting))
-        server_cpu = group_cpu_seconds(server.proc.pid) - server_before
+        server_cpu = server.cpu_seconds() - server_before
         client_cpu = cpu_seconds() - client_before
         rates.append(len(times) / seconds)
         latencies += times

@@ -177,13 +177,18 @@ class Server:
             return ""
 
     def cpu_seconds(self):
-        """User + system CPU time the server process used so far (Linux), or None."""
-        try:
-            with open(f"/proc/{self.proc.pid}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except (OSError, ValueError, IndexError):
-            return None
+        """User + system CPU time the server's processes (its process group: a server of
+        several processes too) used so far, from /proc (Linux); None without /proc."""
+        ticks, found = 0, False
+        for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(fields[2]) == self.proc.pid:
+                ticks, found = ticks + int(fields[11]) + int(fields[12]), True
+        return ticks / os.sysconf("SC_CLK_TCK") if found else None
 
     def halt(self):
         """Stop the server's process group (a server of several processes too)."""
