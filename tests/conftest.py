@@ -86,6 +86,22 @@ def fresh_engine(backend, tmp_path):
     return make_engine(f"sqlite:///{tmp_path / 'cairn.db'}", pool_size=2)
 
 
+#: Seconds any awaited state may take on a loaded machine.
+AWAIT_DEADLINE = 60
+
+
+def await_state(what, probe):
+    """Poll ``probe()`` until it returns something true; that value. Tests assert
+    states, never timings: the deadline only ends a wait that would never end."""
+    deadline = time.monotonic() + AWAIT_DEADLINE
+    while time.monotonic() < deadline:
+        value = probe()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 def stop_process(process, timeout=10):
     """Stop a process the tests started: SIGTERM, and SIGKILL after ``timeout`` seconds."""
     process.terminate()

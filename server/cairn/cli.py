@@ -62,7 +62,9 @@ def _parser():
             sub.add_argument("--bind", metavar="HOST:PORT",
                              help=f"address to listen on (default: {config.DEFAULT_BIND}; env: CAIRN_BIND)")
             sub.add_argument("--threads", type=int, metavar="N",
-                             help="worker threads (default: 32; env: CAIRN_THREADS)")
+                             help="worker threads of each process (default: 32; env: CAIRN_THREADS)")
+            sub.add_argument("--workers", type=int, metavar="N",
+                             help="processes serving requests (default: 1; env: CAIRN_WORKERS)")
             sub.add_argument("--token-lifespan", type=int, metavar="SECONDS",
                              help="how long tokens stay valid (default: 3600; env: CAIRN_TOKEN_LIFESPAN)")
             sub.add_argument("--controller-name", metavar="NAME",

@@ -40,7 +40,10 @@ class Settings:
     admin_password: str = _setting("", "its password; generated and printed once when empty")
     controller_name: str = _setting("", "this controller's name in /config/cluster; default: the host name")
     cluster_name: str = _setting("cluster", "name of the cluster, set on an empty database")
-    threads: int = _setting(32, "worker threads of the WSGI server")
+    threads: int = _setting(32, "worker threads of the WSGI server, in each of its processes")
+    workers: int = _setting(1, "processes that serve requests, all on bind's one socket: one per "
+                               "core serves a boot storm best (Python runs one thread of a process "
+                               "at a time)")
     tenant_deletion_window: int = _setting(15 * 86400, "seconds a deleted tenant can still be resumed "
                                                        "before the purge removes it (default: 15 days)")
     purge_interval: int = _setting(3600, "seconds between the server's purges of deleted tenants "
@@ -153,8 +156,9 @@ def load(config_file=None, environ=os.environ, overrides=None):  # pylint: disab
         raise SystemExit(f"cairn-server: bind must be HOST:PORT, not {settings.bind!r}")
     if not settings.db:
         settings.db = f"sqlite:///{os.path.abspath(os.path.join(settings.data_dir, 'cairn.db'))}"
-    if settings.job_workers < 1:
-        raise SystemExit(f"cairn-server: job_workers must be at least 1, not {settings.job_workers}")
+    for name in ("job_workers", "threads", "workers"):
+        if getattr(settings, name) < 1:
+            raise SystemExit(f"cairn-server: {name} must be at least 1, not {getattr(settings, name)}")
     for name in ("tenant_deletion_window", "purge_interval", "control_async_threshold",
                  "login_failures_allowed"):
         if getattr(settings, name) < 0:

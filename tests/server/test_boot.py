@@ -1,5 +1,7 @@
 """/boot over HTTP: the iPXE script each booting machine gets, without a token."""
 
+import json
+
 import pytest
 import requests
 from sqlalchemy import event, insert, select, update
@@ -10,6 +12,7 @@ from cairn.db.schema import osimage, osimagetag
 from cairn.service import boot, packing
 from cairn.service.tx import Context
 from conftest import assert_bad, assert_error, cluster_network, make_group, make_node
+from test_journal import journal
 from test_packing import packed_image
 
 MAC = "52:54:00:b0:00:{:02x}"
@@ -180,6 +183,10 @@ def test_manual_hostname_binds_the_mac_and_takes_it_from_its_holder(cluster):
     assert cluster.record("node", "new-holder")["macaddr"] == mac
     assert cluster.record("node", "old-holder")["macaddr"] is None
     assert "luna.node=new-holder " in _boot(cluster, f"/boot/search/{mac}").text
+    # journaled, by no principal: every controller's (and process's) DHCP files follow the journal
+    [entry] = [e for e in journal(cluster) if e["function"] == "boot.bind" and e["object"] == "new-holder"]
+    assert entry["principal"] is None
+    assert json.loads(entry["payload"]) == {"macaddr": mac, "client": "127.0.0.1"}
 
 
 def test_manual_group_boots_the_holder_or_binds_a_free_node(cluster):

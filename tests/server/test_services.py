@@ -14,26 +14,13 @@ import json
 import os
 import socket
 import subprocess
-import time
 
 import pytest
 
-from conftest import (BACKENDS, Server, assert_error, free_port, make_admin, make_group, require_postgresql,
-                      require_tool, stop_process)
+from conftest import (BACKENDS, Server, assert_error, await_state, free_port, make_admin, make_group,
+                      require_postgresql, require_tool, stop_process)
 
 DELAY = 1  # render_delay of the test servers, seconds
-DEADLINE = 60  # seconds any awaited state may take on a loaded machine
-
-
-def _wait(what, probe):
-    """Poll ``probe()`` until it returns something true; that value."""
-    deadline = time.monotonic() + DEADLINE
-    while time.monotonic() < deadline:
-        value = probe()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _kea(path, command):
@@ -70,20 +57,22 @@ class Controller:
             "PATH": f"{self.wrappers}:{os.environ['PATH']}",
             "CAIRN_RENDER_DIR": self.render_dir,
             "CAIRN_RENDER_DELAY": str(DELAY),
+            # 2 processes: worker 0 renders, either answers /monitor/service and reloads
+            "CAIRN_WORKERS": "2",
             "CAIRN_RELOAD_COOLDOWN": "600",
             "CAIRN_KEA_CONTROL_SOCKET": self.kea_socket,
             "CAIRN_KEA_LEASE_FILE": os.path.join(scratch, "kea-leases4.csv"),
             "CAIRN_RNDC_COMMAND": f"{require_tool('rndc')} -k {key} -s 127.0.0.1 -p {rndc_port}"})
         self.kea_file = os.path.join(self.render_dir, "dhcp", "kea-dhcp4.json")
         self.include = os.path.join(self.render_dir, "dns", "named.conf.cairn")
-        _wait("the first render", lambda: os.path.exists(self.kea_file) and os.path.exists(self.include))
+        await_state("the first render", lambda: os.path.exists(self.kea_file) and os.path.exists(self.include))
         self._start_kea()
         self._start_named(key, rndc_port)
 
     def _start_kea(self):
         env = dict(os.environ, KEA_PIDFILE_DIR=self.scratch, KEA_LOCKFILE_DIR=self.scratch)
         self._start("kea", [require_tool("kea-dhcp4"), "-c", self.kea_file, "-p", str(free_port())], env)
-        _wait("Kea's control socket", lambda: self._answers(lambda: self.kea("status-get")))
+        await_state("Kea's control socket", lambda: self._answers(lambda: self.kea("status-get")))
 
     def _start_named(self, key, rndc_port):
         work = os.path.join(self.scratch, "named")
@@ -98,7 +87,7 @@ controls {{ inet 127.0.0.1 port {rndc_port} allow {{ 127.0.0.1; }} keys {{ "cair
 include "{self.include}";
 """)
         self._start("named", [require_tool("named"), "-g", "-4", "-c", conf], dict(os.environ))
-        _wait("named", lambda: self.dig("localhost.") is not None)
+        await_state("named", lambda: self.dig("localhost.") is not None)
 
     def _start(self, name, argv, env):
         log = open(os.path.join(self.scratch, f"{name}.log"), "w")
@@ -165,7 +154,7 @@ def ctl(request, tmp_path_factory):
         # The first render came before the daemons: its reloads failed. This change
         # renders and reloads again, now that they answer.
         for name in ("dhcp", "dns"):
-            _wait(f"{name} fine", lambda: controller.monitor(name)[0] == 200)
+            await_state(f"{name} fine", lambda: controller.monitor(name)[0] == 200)
         yield controller
     finally:
         if controller is not None:
@@ -180,9 +169,9 @@ def _node(ctl, name, mac):
 
 def test_new_nodes_reach_kea_and_bind_after_the_debounce(ctl):
     wanted = {f"52:54:00:00:01:0{i}": _node(ctl, f"node00{i}", f"52:54:00:00:01:0{i}") for i in (1, 2, 3)}
-    _wait("Kea's reservations", lambda: wanted.items() <= ctl.reservations().items())
+    await_state("Kea's reservations", lambda: wanted.items() <= ctl.reservations().items())
     for i, address in enumerate(wanted.values(), start=1):
-        _wait(f"node00{i} in DNS", lambda: ctl.dig(f"node00{i}.cluster") == [address])
+        await_state(f"node00{i} in DNS", lambda: ctl.dig(f"node00{i}.cluster") == [address])
     with open(ctl.kea_file) as handle:
         assert "52:54:00:00:01:01" in handle.read()
     for name in ("dhcp", "dns"):
@@ -200,7 +189,7 @@ def test_a_burst_of_changes_gives_few_renders(ctl):
     before = _counters(ctl, "dhcp")["renders"]
     wanted = {f"52:54:00:00:02:{i:02x}": _node(ctl, f"burst{i:02d}", f"52:54:00:00:02:{i:02x}")
               for i in range(count)}
-    _wait("the burst in Kea", lambda: wanted.items() <= ctl.reservations().items())
+    await_state("the burst in Kea", lambda: wanted.items() <= ctl.reservations().items())
     renders = _counters(ctl, "dhcp")["renders"] - before
     assert 1 <= renders <= count // 4, renders
 
@@ -217,13 +206,13 @@ def test_a_refused_file_stays_out_and_the_error_shows(ctl):
     open(ctl.refusal, "w").close()
     try:
         _node(ctl, "refused01", "52:54:00:00:03:01")
-        status, body = _wait("the refusal", lambda: _when_refused(ctl.monitor("dhcp")))
+        status, body = await_state("the refusal", lambda: _when_refused(ctl.monitor("dhcp")))
         assert "refused by the test" in body["monitor"]["service"]["dhcp"]
         with open(ctl.kea_file) as handle:
             assert handle.read() == old
         assert "52:54:00:00:03:01" not in ctl.reservations()
         # DNS renders regardless: its tools accept its files.
-        _wait("refused01 in DNS", lambda: ctl.dig("refused01.cluster"))
+        await_state("refused01 in DNS", lambda: ctl.dig("refused01.cluster"))
         assert ctl.monitor("dns")[0] == 200
         reload = ctl.server.get("/service/dhcp/reload")
         assert_error(reload, 500)
@@ -232,8 +221,8 @@ def test_a_refused_file_stays_out_and_the_error_shows(ctl):
         os.unlink(ctl.refusal)
     # The next change renders again, and all is well.
     _node(ctl, "refused02", "52:54:00:00:03:02")
-    _wait("both in Kea", lambda: {"52:54:00:00:03:01", "52:54:00:00:03:02"} <= set(ctl.reservations()))
-    _wait("dhcp fine", lambda: ctl.monitor("dhcp")[0] == 200)
+    await_state("both in Kea", lambda: {"52:54:00:00:03:01", "52:54:00:00:03:02"} <= set(ctl.reservations()))
+    await_state("dhcp fine", lambda: ctl.monitor("dhcp")[0] == 200)
 
 
 def test_a_file_changed_on_disk_shows(ctl):

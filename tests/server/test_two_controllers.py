@@ -22,11 +22,10 @@ import pytest
 import sqlalchemy
 
 from cairn.service.subnet import from_key
-from conftest import (Server, cluster_network, make_group, other_database, require_postgresql, require_tool,
-                      reset_postgresql)
+from conftest import (Server, await_state, cluster_network, make_group, other_database, require_postgresql,
+                      require_tool, reset_postgresql)
 from test_concurrency import first_free, run_threads, session
 import test_secrets
-from test_services import _wait as await_state  # polls up to 60 s
 
 CLIENTS_PER_SERVER = 8
 NODES_PER_CLIENT = 20

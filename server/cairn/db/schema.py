@@ -354,6 +354,16 @@ job = Table(
     Column("updated", BigInteger, nullable=False),
 )
 
+# Failed (or still running) password checks per client address, for the login throttle
+# (service.throttle): in the database, so that every process of every controller counts
+# the same attempts. Rows leave once they are older than the window.
+login_attempt = Table(
+    "login_attempt", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client", String(64), nullable=False, index=True),  # throttle.client_key
+    Column("at", BigInteger, nullable=False, index=True),  # milliseconds since the epoch
+)
+
 # Host names compare without case (DNS does): node001 and NODE001 would be one
 # name in a zone. These tables' names become DNS names, so their names are
 # unique whatever the case; service.named.claim answers 409 before these do.

@@ -1,12 +1,11 @@
 """The server keeps its DHCP and DNS files current: a debounced re-render and reload.
 
-How a change is noticed: every write a principal makes is journaled, so the
-number of journal entries (the DNS zones' SOA serial too) grows with every
-change, on every controller sharing the database. The refresher reads it
-every ``render_delay`` seconds; a write committed in this process also wakes
-it at once (an engine "commit" event), which catches the unjournaled writes
-of this process too (a MAC bound by /boot/manual). Either marks the files
-stale. They are rendered once ``render_delay`` seconds passed without another
+How a change is noticed: every write a principal makes is journaled, and so
+is a MAC address bound by /boot/manual, so the number of journal entries (the
+DNS zones' SOA serial too) grows with every change, on every controller and
+in every process sharing the database. The refresher reads it every
+``render_delay`` seconds; a write committed in its own process also wakes it
+at once (an engine "commit" event). Either marks the files stale. They are rendered once ``render_delay`` seconds passed without another
 change (a burst of writes gives one render), and at the latest
 ``_LONGEST_WAIT`` delays after the first unrendered change (a steady stream
 of writes cannot hold the files back for ever).
@@ -20,10 +19,19 @@ daemon of a service whose files changed is then reloaded (render/daemons.py).
 ``Refresher.status(kind)`` is what /monitor/service reports: the last render
 or reload error, files changed on disk since they were rendered, or the
 daemon not answering.
+
+A server of several processes (the ``workers`` setting) runs the loop in one
+of them, but any of them answers /monitor/service and /service/<name>/reload:
+the States live in a file beside the rendered ones (``Shared``), read and
+written under a lock (flock) that also lets one render run at a time, in any
+thread of any process. The others' writes reach the loop through the journal.
 """
 
+import contextlib
 import dataclasses
+import fcntl
 import hashlib
+import json
 import logging
 import os
 import threading
@@ -48,7 +56,7 @@ _LONGEST_WAIT = 10
 
 @dataclasses.dataclass
 class State:
-    """What one service's files and daemon went through in this process."""
+    """What one service's files and daemon went through since the server started."""
     renders: int = 0  # render passes run (automatic and requested)
     reloads: int = 0  # successful reloads of its daemon
     rendered: float = None  # when the last render pass ended
@@ -58,6 +66,56 @@ class State:
 
     def report(self):
         return {"renders": self.renders, "reloads": self.reloads, "rendered": self.rendered}
+
+
+@dataclasses.dataclass
+class Shared:
+    """What every process of the server knows of the services: each kind's State, when
+    each service's last reload request ran (time.time(), for the cooldown), and the pid
+    of the process whose loop keeps the files current (None once it stopped)."""
+    states: dict = dataclasses.field(default_factory=lambda: {kind: State() for kind in KINDS})
+    reload_requested: dict = dataclasses.field(default_factory=dict)
+    loop: int = None
+
+    @classmethod
+    def parse(cls, text):
+        data = json.loads(text)
+        return cls({kind: State(**data["states"][kind]) for kind in KINDS},
+                   data["reload_requested"], data["loop"])
+
+
+def root(settings):
+    return settings.render_dir or os.path.join(settings.data_dir, "render")
+
+
+def _state_file(settings):
+    return os.path.join(root(settings), ".state.json")
+
+
+def reset(settings):
+    """Start the server's Shared afresh: counts and errors are those of this start."""
+    for kind in KINDS:
+        os.makedirs(directory(settings, kind), exist_ok=True)
+    with shared(settings) as state:
+        vars(state).update(vars(Shared()))
+
+
+@contextlib.contextmanager
+def shared(settings):
+    """The Shared of the server, locked against every other thread and process until
+    the block ends, and written back then. The lock is on the file's own open file
+    description, which threads of one process do not share either."""
+    with open(_state_file(settings), "a+", encoding="utf-8") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        try:
+            state = Shared.parse(handle.read())
+        except (ValueError, KeyError, TypeError):  # new, or cut short by a crash
+            state = Shared()
+        yield state
+        handle.seek(0)
+        handle.truncate()
+        json.dump(dataclasses.asdict(state), handle)
 
 
 def check_settings(settings):
@@ -71,7 +129,7 @@ def check_settings(settings):
 
 
 def directory(settings, kind):
-    return os.path.join(settings.render_dir or os.path.join(settings.data_dir, "render"), kind)
+    return os.path.join(root(settings), kind)
 
 
 def _hashes(path):
@@ -85,14 +143,13 @@ def _hashes(path):
 
 
 class Refresher:
-    """Renders and reloads on change, in a thread of its own (start/stop), and on request."""
+    """Renders and reloads on change, in a thread of its own (start/stop), and on request.
+    In a process that does not run the loop, only on request."""
 
     def __init__(self, engine, settings):
         check_settings(settings)
         self.engine = engine
         self.settings = settings
-        self.states = {kind: State() for kind in KINDS}
-        self._lock = threading.Lock()  # one render at a time, thread or request
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="cairn-render", daemon=True)
@@ -106,13 +163,26 @@ class Refresher:
         self._thread.start()
 
     def stop(self):
+        if self._thread.ident is None:
+            return
         event.remove(self.engine, "commit", self._committed)
         self._stopping.set()
         self._wake.set()
         self._thread.join(timeout=60)  # a render under way finishes its files
 
     def alive(self):
-        return self._thread.is_alive()
+        """Whether the loop runs, in this process or in another of the server's."""
+        with shared(self.settings) as state:
+            pid = state.loop
+        if pid is None:
+            return False
+        if pid == os.getpid():
+            return self._thread.is_alive()
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
 
     def _committed(self, conn):
         if conn.get_execution_options().get("cairn_write"):
@@ -121,6 +191,15 @@ class Refresher:
     # -- the loop -------------------------------------------------------------
 
     def _run(self):
+        with shared(self.settings) as state:
+            state.loop = os.getpid()
+        try:
+            self._loop()
+        finally:
+            with shared(self.settings) as state:
+                state.loop = None
+
+    def _loop(self):
         delay = self.settings.render_delay
         seen = self._journal_length()
         self.render(KINDS)
@@ -156,23 +235,23 @@ class Refresher:
     def render(self, kinds, reload=False):
         """Render ``kinds`` now and reload the daemons whose files changed (all of
         ``kinds`` with ``reload``); errors are recorded in each kind's State."""
-        with self._lock:
+        with shared(self.settings) as known:
             changed = {}
             try:
                 with transaction(self.engine, write=False) as conn:
                     for kind in kinds:
-                        changed[kind] = self._render(conn, kind)
+                        changed[kind] = self._render(conn, known.states[kind], kind)
             except OperationalError as exc:
                 for kind in kinds:
-                    self.states[kind].render_error = f"database unavailable: {exc.orig}"
-                    self.states[kind].renders += 1
+                    known.states[kind].render_error = f"database unavailable: {exc.orig}"
+                    known.states[kind].renders += 1
             for kind in kinds:
                 if changed.get(kind) or reload:
-                    self._reload(kind)
+                    self._reload(known.states[kind], kind)
 
-    def _render(self, conn, kind):
+    def _render(self, conn, state, kind):
         """Render one kind's files; whether any of them changed on disk."""
-        state, path = self.states[kind], directory(self.settings, kind)
+        path = directory(self.settings, kind)
         before = _hashes(path)
         try:
             self._write(conn, kind, path)
@@ -197,8 +276,7 @@ class Refresher:
                     daemons=TEMPLATES if settings.dhcp_daemon == "none" else (settings.dhcp_daemon,),
                     **kea_options(settings))
 
-    def _reload(self, kind):
-        state = self.states[kind]
+    def _reload(self, state, kind):
         try:
             if daemons.RELOAD[kind](self.settings):
                 state.reloads += 1
@@ -210,10 +288,24 @@ class Refresher:
 
     # -- monitoring -----------------------------------------------------------
 
+    def report(self, kind):
+        with shared(self.settings) as known:
+            return known.states[kind].report()
+
+    def claim_reload(self, name, cooldown):
+        """Whether a reload request of ``name`` may run now: not within ``cooldown``
+        seconds of the last one that ran (in any process); that one is this one then."""
+        with shared(self.settings) as known:
+            last = known.reload_requested.get(name)
+            if last is not None and abs(time.time() - last) < cooldown:
+                return False
+            known.reload_requested[name] = time.time()
+            return True
+
     def status(self, kind):
         """(True, "OK, running"), or (False, why the service is not fine)."""
-        state = self.states[kind]
-        with self._lock:  # not in the middle of a render
+        with shared(self.settings) as known:  # not in the middle of a render
+            state = known.states[kind]
             error = state.render_error or state.reload_error
             on_disk = _hashes(directory(self.settings, kind))
         changed = sorted(name for name in set(on_disk) | set(state.files)

@@ -68,7 +68,7 @@ def login(ctx, data, address):
     unknown = set(data) - {"username", "password"}
     if unknown:
         raise invalid(sorted(unknown)[0], "unknown field")
-    with throttle.login_attempt(ctx.settings, address):
+    with throttle.login_attempt(ctx, address):
         principal = _checked_login(ctx, data["username"], data["password"])
     return auth.issue_token(principal, ctx.settings.secret_key, ctx.settings.token_lifespan)
 
@@ -76,7 +76,7 @@ def login(ctx, data, address):
 def principal_for_password(ctx, username, password, address):
     """The principal of HTTP Basic credentials, for scripts; 401 when they are wrong, 429
     while ``address`` (the client's) has failed too often, counted with POST /token's."""
-    with throttle.login_attempt(ctx.settings, address):
+    with throttle.login_attempt(ctx, address):
         return _checked_login(ctx, username, password)
 
 

@@ -22,14 +22,16 @@ def masked(value):
 
 
 def record_write(tx, function, args, kwargs):
-    """Journal a write made by a principal: ``function`` ("nodes.save"), the object
-    it names (its first argument) and the rest of its arguments as the payload."""
+    """Journal a write made by a principal (or by none: a machine binding its MAC address
+    at boot): ``function`` ("nodes.save"), the object it names (its first argument) and
+    the rest of its arguments as the payload."""
     name = args[0] if args and isinstance(args[0], str) else None
     rest = list(args[1:] if name is not None else args)
     if kwargs:
         rest.append(kwargs)
     payload = json.dumps(masked(rest[0] if len(rest) == 1 else rest), default=str) if rest else None
     db_journal.record(
-        tx.conn, created=int(time.time() * 1000), principal=tx.principal.name,
-        principal_uid=tx.principal.uid, function=function, object=name, payload=payload, masteronly=False,
+        tx.conn, created=int(time.time() * 1000),
+        principal=tx.principal.name if tx.principal else None,
+        principal_uid=tx.principal.uid if tx.principal else None, function=function, object=name, payload=payload, masteronly=False,
         sendby=tx.settings.controller_name)

@@ -19,7 +19,7 @@ import ipaddress
 from ..db import nodes as db_nodes, objects
 from ..db.schema import group, network, node
 from ..render.ipxe import halt
-from . import fields as F, nodes, provisioning
+from . import audit, fields as F, nodes, provisioning
 from .named import fetch
 from .osimages import served_files
 from .tx import reads, writes
@@ -50,17 +50,17 @@ def manual(tx, name):
     return chain(f"/boot/manual/hostname/{name}")
 
 
-@writes
+@writes(journal=False)  # _bind journals the binding itself
 def bind_to_node(tx, name, mac, client):
     """The spec's manual boot: the MAC address becomes the node's, and whichever node
     held it before loses it; the node boots straight into its kernel."""
     mac = F.parse_mac("mac", mac)
     row = fetch(tx, node, "node", name, for_update=True)
-    _bind(tx, row.id, mac)
+    _bind(tx, row, mac, client)
     return _plan(tx, nodes.row_of(tx, name), mac, client, always_boot=True)
 
 
-@writes
+@writes(journal=False)
 def bind_in_group(tx, group_name, mac, client):
     """A machine booted as "one of group X": the group's node that holds the MAC address,
     else the group's first node (by name) without one, which takes it."""
@@ -73,15 +73,19 @@ def bind_in_group(tx, group_name, mac, client):
                                where=node.c.macaddr.is_(None))
     if not free:
         return halt(f"group {group_name} has no node without a MAC address")
-    _bind(tx, objects.by_name(tx.conn, node, free[0], for_update=True).id, mac)
+    _bind(tx, objects.by_name(tx.conn, node, free[0], for_update=True), mac, client)
     return _plan(tx, nodes.row_of(tx, free[0]), mac, client, always_boot=True)
 
 
-def _bind(tx, node_id, mac):
+def _bind(tx, row, mac, client):
+    """Give the node of ``row`` the MAC address, journaled (by no principal, from the
+    machine's address ``client``) like any write: the DHCP files of every controller
+    follow the journal."""
     holder = db_nodes.by_mac(tx.conn, mac)
-    if holder is not None and holder.id != node_id:
+    if holder is not None and holder.id != row.id:
         objects.change(tx.conn, node, holder.id, {"macaddr": None})  # first: macaddr is unique
-    objects.change(tx.conn, node, node_id, {"macaddr": mac})
+    objects.change(tx.conn, node, row.id, {"macaddr": mac})
+    audit.record_write(tx, "boot.bind", (row.name,), {"macaddr": mac, "client": client})
 
 
 def _plan(tx, row, mac, client, always_boot=False):

@@ -8,9 +8,6 @@ process. Both routes are the cluster's alone: a tenant gets 403 whatever the
 name, before anything is looked up (service/scope.py).
 """
 
-import threading
-import time
-
 from ..db import dns as db_dns
 from ..render.refresh import KINDS, Refresher
 from . import scope
@@ -21,15 +18,16 @@ SERVER_NAMES = ("cairn", "luna2")
 NAMES = KINDS + SERVER_NAMES
 
 _refresher = None
-_last_reload = {}  # name -> time.monotonic() of its last reload request that ran
-_reload_lock = threading.Lock()
 
 
-def start(engine, settings):
-    """Render now, then keep the files current until ``stop``."""
+def start(engine, settings, loop=True):
+    """Render now, then keep the files current until ``stop`` (``loop``); without
+    ``loop``, a process of the server whose loop runs in another one: it renders on
+    request only, and reports what they share."""
     global _refresher
     _refresher = Refresher(engine, settings)
-    _refresher.start()
+    if loop:
+        _refresher.start()
 
 
 def stop():
@@ -58,11 +56,8 @@ def reload(ctx, name):
     cooldown: reload_cooldown seconds after its last reload that ran."""
     _check_name(name)
     refresher = _running()
-    with _reload_lock:
-        last = _last_reload.get(name)
-        if last is not None and time.monotonic() - last < ctx.settings.reload_cooldown:
-            return False
-        _last_reload[name] = time.monotonic()
+    if not refresher.claim_reload(name, ctx.settings.reload_cooldown):
+        return False
     kinds = KINDS if name in SERVER_NAMES else (name,)
     refresher.render(kinds, reload=name not in SERVER_NAMES)
     failures = [f"{kind}: {message}" for kind in kinds
@@ -83,7 +78,7 @@ def monitor(ctx, name):
             return False, "the render thread stopped", {}
         return True, "OK", {}
     healthy, message = refresher.status(name)
-    return healthy, message, refresher.states[name].report()
+    return healthy, message, refresher.report(name)
 
 
 @reads

@@ -1,4 +1,4 @@
-"""Login throttling: failed logins counted per client address, in this controller's memory.
+"""Login throttling: failed logins counted per client address, in the database.
 
 Every password check (POST /token, HTTP Basic) is first admitted here: an address
 with ``login_failures_allowed`` failures within the last ``login_failure_window``
@@ -10,19 +10,20 @@ An IPv6 client is counted by its /64: a host holds a whole /64 and could take a 
 address of it for each guess.
 
 A success forgives only itself, never earlier failures: logging in with an account
-one owns must not buy more guesses at another's password. The counts live in
-each controller's memory (see docs/API.md, "Login throttling"): cheap, and gone
-after a restart.
+one owns must not buy more guesses at another's password. The counts live in the
+login_attempt table, so that every process of the server and every controller on
+the database counts the same attempts (a guesser cannot multiply the limit by the
+number of processes); attempts leave it once they are older than the window.
 """
 
 import contextlib
 import ipaddress
 import logging
 import math
-import threading
-import time
 
+from ..db import logins as db_logins
 from .errors import ServiceError, Unauthorized
+from .tx import writes
 
 log = logging.getLogger("cairn.throttle")
 
@@ -50,72 +51,44 @@ def client_key(address):
     return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
 
 
-class AttemptLog:
-    """The monotonic times of each client's failed (or still running) attempts, oldest first."""
-
-    # Clients whose attempts all left the window are dropped when the table has grown to
-    # twice its size after the last sweep: memory follows the clients of one window.
-    SWEEP_FLOOR = 1024
-
-    def __init__(self):
-        self.times = {}
-        self.lock = threading.Lock()
-        self.sweep_at = self.SWEEP_FLOOR
-
-    def _recent(self, key, window, now):
-        times = [t for t in self.times.get(key, ()) if t > now - window]
-        if times:
-            self.times[key] = times
-        else:
-            self.times.pop(key, None)
-        return times
-
-    def admit(self, key, allowed, window, now):
-        """Count an attempt of ``key`` at ``now``, or raise TooManyFailures."""
-        with self.lock:
-            times = self._recent(key, window, now)
-            if len(times) >= allowed:
-                raise TooManyFailures(max(1, math.ceil(times[0] + window - now)))
-            self.times.setdefault(key, []).append(now)
-            if len(self.times) > self.sweep_at:
-                for other in list(self.times):
-                    self._recent(other, window, now)
-                self.sweep_at = max(self.SWEEP_FLOOR, 2 * len(self.times))
-
-    def count(self, key):
-        with self.lock:
-            return len(self.times.get(key, ()))
-
-    def forgive(self, key, stamp):
-        """Uncount the attempt admitted at ``stamp``: it did not fail."""
-        with self.lock:
-            times = self.times.get(key, [])
-            if stamp in times:
-                times.remove(stamp)
+@writes(journal=False)
+def _admit(tx, key, allowed, window):
+    """Count an attempt of ``key`` now: (its id, how many ``key`` has now); or raise
+    TooManyFailures."""
+    db_logins.lock(tx.conn)
+    now = int(tx.clock() * 1000)
+    db_logins.forget_before(tx.conn, now - window * 1000)
+    times = db_logins.times(tx.conn, key)
+    if len(times) >= allowed:
+        raise TooManyFailures(max(1, math.ceil((times[0] - now) / 1000 + window)))
+    return db_logins.add(tx.conn, key, now), len(times) + 1
 
 
-_attempts = AttemptLog()
+@writes(journal=False)
+def _forgive(tx, attempt_id):
+    db_logins.remove(tx.conn, attempt_id)
 
 
 @contextlib.contextmanager
-def login_attempt(settings, address):
+def login_attempt(ctx, address):
     """Admit one password check from ``address`` (REMOTE_ADDR) or raise TooManyFailures;
     the attempt counts as a failure when the block raises Unauthorized."""
+    settings = ctx.settings
     if settings.login_failures_allowed == 0:
         yield
         return
-    key, stamp = client_key(address), time.monotonic()
-    _attempts.admit(key, settings.login_failures_allowed, settings.login_failure_window, stamp)
+    key = client_key(address)[:64]
+    attempt_id, count = _admit(ctx, key, settings.login_failures_allowed, settings.login_failure_window)
     failed = False
     try:
         yield
     except Unauthorized:
         failed = True
-        if _attempts.count(key) == settings.login_failures_allowed:  # once per lockout
+        if count == settings.login_failures_allowed:  # once per lockout
             log.warning("%d failed logins from %s within %d s: its logins answer 429 until the "
                         "oldest leaves that window", settings.login_failures_allowed, key,
                         settings.login_failure_window)
         raise
     finally:
         if not failed:
-            _attempts.forgive(key, stamp)
+            _forgive(ctx, attempt_id)
