@@ -4,7 +4,7 @@ A secret belongs to a node or to a group (its owner); its content column
 holds a token of cairn.crypto, never plain text.
 """
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 
 from .objects import narrowed
 from .schema import bmcsetup, group, node, secret
@@ -24,6 +24,17 @@ def of_owner(conn, kind, owner_id, name=None):
     if name is not None:
         query = query.where(secret.c.name == name)
     return conn.execute(query).all()
+
+
+def of_node_and_group(conn, node_id, group_id):
+    """(group's, node's): the (id, name, path, content) of the secrets of a node and of
+    its group by name, in one query (every installer reads both)."""
+    rows = conn.execute(select(secret.c.id, secret.c.name, secret.c.path, secret.c.content,
+                               secret.c.node_id)
+                        .where(or_(secret.c.node_id == node_id, secret.c.nodegroup_id == group_id))
+                        .order_by(secret.c.name)).all()
+    return ([row for row in rows if row.node_id != node_id],
+            [row for row in rows if row.node_id == node_id])
 
 
 def by_owner(conn, kind, where=None):

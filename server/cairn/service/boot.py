@@ -14,10 +14,8 @@ takes ``client``, the request's peer address, for that. The spec's table picks t
 and an unknown MAC address gets the menu without a node.
 """
 
-import ipaddress
-
 from ..db import nodes as db_nodes, objects
-from ..db.schema import group, network, node
+from ..db.schema import group, node
 from ..render.ipxe import halt
 from . import audit, fields as F, nodes, provisioning
 from .named import fetch
@@ -91,10 +89,10 @@ def _bind(tx, row, mac, client):
 def _plan(tx, row, mac, client, always_boot=False):
     """The plan of the script of the node whose row (see nodes.row_of) is ``row``, by the
     table (or its kernel, ``always_boot``)."""
-    record = nodes.one(tx.conn, row)
+    record, prefixes = nodes.one_with_prefixes(tx.conn, row)
     if not always_boot and not record["netboot"]:
         return DISK
-    boot = _boot(tx, row, record, mac, client)
+    boot = _boot(tx, row, record, prefixes, mac, client)
     if isinstance(boot, str):
         return halt(boot)
     if record["bootmenu"] and not always_boot:
@@ -102,10 +100,10 @@ def _plan(tx, row, mac, client, always_boot=False):
     return {"template": "node", "boot": boot}
 
 
-def _boot(tx, row, record, mac, client):
+def _boot(tx, row, record, prefixes, mac, client):
     """What the kernel block needs: the kernel and initrd of the node's image, or of
     the tag it pins, and its arguments (the token only for the node's own address);
-    a message when the node has nothing to boot."""
+    a message when the node has nothing to boot. ``prefixes``: see nodes.one_with_prefixes."""
     name = row["name"]
     source = provisioning.image_source(tx, name, record)
     if isinstance(source, str):
@@ -115,8 +113,7 @@ def _boot(tx, row, record, mac, client):
     interface = provisioning.provisioning_interface(record)
     ip = None
     if interface is not None:
-        cidr = objects.by_name(tx.conn, network, interface["network"]).network
-        ip = f"{interface['ipaddress']}/{ipaddress.ip_network(cidr).prefixlen}"
+        ip = f"{interface['ipaddress']}/{prefixes[interface['network']]}"
     return {"name": name, "hostname": provisioning.hostname(name, interface),
             "mac": mac, "ip": ip, "service": record["service"], "osimage": image_name,
             "kernel": files["packed_kernel"], "initrd": files["packed_initrd"],

@@ -67,8 +67,8 @@ def _secrets(tx, row, record):
     """[{"owner", "name", "path", "content"}]: the group's secrets, then the node's (so
     that the node's wins a path both name); those without a path have nowhere to go."""
     keyring = crypto.keyring(tx.settings)
-    owned = [(f"group {record['group']}", db_secrets.of_owner(tx.conn, "group", row["nodegroup_id"])),
-             (f"node {row['name']}", db_secrets.of_owner(tx.conn, "node", row["id"]))]
+    of_group, of_node = db_secrets.of_node_and_group(tx.conn, row["id"], row["nodegroup_id"])
+    owned = [(f"group {record['group']}", of_group), (f"node {row['name']}", of_node)]
     return [{"owner": owner, "name": secret.name, "path": secret.path,
              "content": keyring.decrypt(secret.content)}
             for owner, secrets in owned for secret in secrets if secret.path]

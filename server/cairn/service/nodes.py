@@ -127,9 +127,16 @@ def row_of(tx, name):
 
 def one(conn, row):
     """The record of the node whose row (a dict, see db.nodes.nodes) is ``row``."""
+    return one_with_prefixes(conn, row)[0]
+
+
+def one_with_prefixes(conn, row):
+    """The record of ``one``, and {network name: prefix length} of the networks of its
+    interfaces: a boot script writes the node's address with its prefix."""
     interfaces = db_nodes.interface_addresses(conn, [row["id"]])
     lookup = _Lookup(conn, row, interfaces)
-    return lookup.record(row, lookup.interfaces(interfaces).get(row["id"], []))
+    record = lookup.record(row, lookup.interfaces(interfaces).get(row["id"], []))
+    return record, {name: subnet.net.prefixlen for name, subnet in lookup.networks.values()}
 
 
 def _parse(tx, data):
