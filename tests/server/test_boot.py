@@ -183,7 +183,9 @@ def test_manual_hostname_binds_the_mac_and_takes_it_from_its_holder(cluster):
     assert cluster.record("node", "new-holder")["macaddr"] == mac
     assert cluster.record("node", "old-holder")["macaddr"] is None
     assert "luna.node=new-holder " in _boot(cluster, f"/boot/search/{mac}").text
-    # journaled, by no principal: every controller's (and process's) DHCP files follow the journal
+    # journaled, by no principal: every controller's (and process's) DHCP files follow the journal;
+    # booting by hand again changes nothing, and journals nothing
+    _boot(cluster, f"/boot/manual/hostname/new-holder/{mac}")
     [entry] = [e for e in journal(cluster) if e["function"] == "boot.bind" and e["object"] == "new-holder"]
     assert entry["principal"] is None
     assert json.loads(entry["payload"]) == {"macaddr": mac, "client": "127.0.0.1"}

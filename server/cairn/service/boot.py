@@ -78,7 +78,10 @@ def bind_in_group(tx, group_name, mac, client):
 def _bind(tx, row, mac, client):
     """Give the node of ``row`` the MAC address, journaled (by no principal, from the
     machine's address ``client``) like any write: the DHCP files of every controller
-    follow the journal."""
+    follow the journal. Nothing changes, and nothing is journaled, when it is the
+    node's already (a machine booting by hand again)."""
+    if row.macaddr == mac:
+        return
     holder = db_nodes.by_mac(tx.conn, mac)
     if holder is not None and holder.id != row.id:
         objects.change(tx.conn, node, holder.id, {"macaddr": None})  # first: macaddr is unique
