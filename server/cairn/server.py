@@ -6,10 +6,12 @@ cheroot (CherryPy's HTTP server) is a production WSGI server in pure
 Python: a thread pool and HTTP/1.1 keep-alive. Threads suit an API whose
 time goes to the database, but Python runs one thread of a process at a
 time: a boot storm, all CPU, is served by processes. With ``workers`` above
-1 this process binds the socket, forks that many workers that all accept
-on it, each with its own engine (a connection pool must never cross a
-fork), starts a new one in place of one that dies, and stops them all on
-SIGTERM. Worker 0 runs the duties of a server: the refresher's loop and
+1 this process binds a socket for each worker on the one address
+(SO_REUSEPORT: the kernel hands each connection to one of them, and no
+worker wakes for another's), forks the workers, each with its own engine
+(a connection pool must never cross a fork), starts a new one in place of
+one that dies, on the same socket (its queued connections wait for it),
+and stops them all on SIGTERM. Worker 0 runs the duties of a server: the refresher's loop and
 the purge. What the workers must agree on lives in the database (the login
 throttle, jobs) or in the refresher's shared file, never in one's memory.
 """
@@ -112,8 +114,8 @@ def serve(settings):
     return _Supervisor(settings).run()
 
 
-class _SharedSocketServer(wsgi.Server):
-    """cheroot on a listening socket bound before the fork, which every worker shares."""
+class _WorkerServer(wsgi.Server):
+    """cheroot on the worker's listening socket, which the supervisor bound."""
 
     def __init__(self, listener, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -139,12 +141,11 @@ def _serve(settings, listener=None, duties=True, serving=lambda: None):
     if listener is None:
         server = wsgi.Server((settings.host, settings.port), app, **options)
     else:
-        server = _SharedSocketServer(listener, listener.getsockname()[:2], app, **options)
-    server.prepare()
-    if listener is not None:
-        # Every worker wakes for a connection and one accepts it: the others must get
-        # EAGAIN at once (cheroot then goes on), not wait out the socket's timeout.
-        server.socket.setblocking(False)
+        server = _WorkerServer(listener, listener.getsockname()[:2], app, **options)
+    try:
+        server.prepare()
+    except OSError as exc:
+        raise SystemExit(f"cairn-server: cannot listen on {settings.bind}: {exc}") from None
 
     # On a signal, a thread stops the server while this one leaves serve().
     # Stopping inside the handler cannot work: cheroot's stop() waits for the
@@ -201,13 +202,14 @@ class _Supervisor:
 
     def run(self):
         settings = self.settings
-        family, _type, _proto, _name, address = socket.getaddrinfo(
-            settings.host, settings.port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
-        listener = socket.create_server(address[:2], family=family, backlog=1024)
+        try:
+            listeners = _listeners(settings.host, settings.port, settings.workers)
+        except OSError as exc:
+            raise SystemExit(f"cairn-server: cannot listen on {settings.bind}: {exc}") from None
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         for index in range(settings.workers):
-            self._start(listener, index)
+            self._start(listeners, index)
         log.info("cairn-server listening on http://%s with %d workers", settings.bind, settings.workers)
         while self.workers:
             pid, status = os.wait()  # a signal's handler runs in here, and the wait goes on
@@ -223,12 +225,13 @@ class _Supervisor:
                       _described(status))
             time.sleep(1)  # a worker dying at once must not turn into a busy loop
             if not self.stopping:
-                self._start(listener, index)
-        listener.close()
+                self._start(listeners, index)
+        for listener in listeners:
+            listener.close()
         log.info("cairn-server stopped")
         return 1 if self.failed else 0
 
-    def _start(self, listener, index):
+    def _start(self, listeners, index):
         pid = os.fork()
         if pid:
             self.workers[pid] = index
@@ -237,8 +240,10 @@ class _Supervisor:
         try:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
+            for other in listeners[:index] + listeners[index + 1:]:
+                other.close()
             log.info("worker %d (pid %d) starting", index, os.getpid())
-            outcome["status"] = _serve(self.settings, listener, duties=index == 0,
+            outcome["status"] = _serve(self.settings, listeners[index], duties=index == 0,
                                        serving=lambda: outcome.update(status=1))
         except BaseException:  # pylint: disable=broad-exception-caught  # the worker's last word
             log.exception("worker %d failed", index)
@@ -253,6 +258,19 @@ class _Supervisor:
                 os.kill(pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
+
+
+def _listeners(host, port, count):
+    """``count`` sockets listening on host:port together (SO_REUSEPORT)."""
+    family, _type, _proto, _name, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    # First a plain bind, which fails while anything holds the port, as one server's
+    # socket would: SO_REUSEPORT alone would let this server join another's group
+    # (of the same user) and take half its connections. (It also picks port 0's port.)
+    with socket.create_server(address[:2], family=family) as probe:
+        address = (address[0], probe.getsockname()[1])
+    return [socket.create_server(address, family=family, backlog=1024, reuse_port=True)
+            for dummy in range(count)]
 
 
 def _described(status):

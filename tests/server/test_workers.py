@@ -11,6 +11,8 @@ import concurrent.futures
 import json
 import os
 import signal
+import subprocess
+import sys
 
 import pytest
 import requests
@@ -105,3 +107,13 @@ def test_sigterm_stops_every_worker(tmp_path):
     for child in children:
         assert not os.path.exists(f"/proc/{child}"), srv.output()
     srv.log.close()
+
+
+def test_a_second_server_on_the_port_is_refused(pool, tmp_path):
+    """SO_REUSEPORT would let it join the first one's sockets and take half its connections."""
+    done = subprocess.run([sys.executable, "-m", "cairn.cli", "serve", "--bind", f"127.0.0.1:{pool.port}",
+                           "--data-dir", str(tmp_path), "--workers", "2"],
+                          capture_output=True, text=True, timeout=60, check=False,
+                          env={**os.environ, "CAIRN_ADMIN_PASSWORD": "x" * 12})
+    assert done.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{pool.port}" in done.stderr
