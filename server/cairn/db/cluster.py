@@ -7,10 +7,11 @@ from sqlalchemy import insert, select, update
 from .schema import cluster, controller
 
 CLUSTER_ID = 1
+_GET = select(cluster).where(cluster.c.id == CLUSTER_ID)  # built once (see db.objects)
 
 
 def get(conn):
-    return conn.execute(select(cluster).where(cluster.c.id == CLUSTER_ID)).first()
+    return conn.execute(_GET).first()
 
 
 def ensure(conn, name):

@@ -1,20 +1,24 @@
 """Queries about groups, their interface lists and their members."""
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from .objects import narrowed
 from .schema import group, group_interface, network, node
 
+# Built once (see db.objects): a node's record reads its group.
+_INTERFACES = (select(group_interface.c.nodegroup_id, group_interface.c.interface,
+                      group_interface.c.network_id, network.c.name.label("network"))
+               .join(network, network.c.id == group_interface.c.network_id)
+               .order_by(group_interface.c.id))
+_INTERFACES_OF = _INTERFACES.where(group_interface.c.nodegroup_id == bindparam("group_id"))
+_BY_ID = select(group).where(group.c.id == bindparam("group_id"))
+
 
 def interfaces(conn, group_id=None):
     """(group id, interface, network id, network name) rows, in the order they were added."""
-    query = (select(group_interface.c.nodegroup_id, group_interface.c.interface,
-                    group_interface.c.network_id, network.c.name.label("network"))
-             .join(network, network.c.id == group_interface.c.network_id)
-             .order_by(group_interface.c.id))
-    if group_id is not None:
-        query = query.where(group_interface.c.nodegroup_id == group_id)
-    return conn.execute(query).all()
+    if group_id is None:
+        return conn.execute(_INTERFACES).all()
+    return conn.execute(_INTERFACES_OF, {"group_id": group_id}).all()
 
 
 def set_interface(conn, group_id, interface, network_id):
@@ -52,4 +56,4 @@ def all_groups(conn, where=None):
 
 
 def by_id(conn, group_id):
-    return conn.execute(select(group).where(group.c.id == group_id)).first()
+    return conn.execute(_BY_ID, {"group_id": group_id}).first()

@@ -1,18 +1,29 @@
 """Queries about nodes and their interfaces."""
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from .objects import narrowed
 from .schema import node, node_interface
+
+# Built once (see db.objects): what every boot and installer reads.
+_NODES = select(node).order_by(node.c.name)
+_NAMED = _NODES.where(node.c.name == bindparam("name"))
+_BY_MAC = _NODES.where(node.c.macaddr == bindparam("mac"))
+_ADDRESSES = (select(node_interface.c.node_id, node_interface.c.interface,
+                     node_interface.c.network_id, node_interface.c.ip_key)
+              .order_by(node_interface.c.node_id, node_interface.c.id))
+_ADDRESSES_OF = _ADDRESSES.where(node_interface.c.node_id.in_(bindparam("node_ids", expanding=True)))
 
 
 def nodes(conn, name=None, where=None):
     """Node rows as dicts: listing 10,000 nodes reads plain values, not Row attributes.
     ``where`` narrows them (a tenant's scope), unless it is None."""
-    query = narrowed(select(node), where).order_by(node.c.name)
-    if name is not None:
-        query = query.where(node.c.name == name)
-    result = conn.execute(query)
+    if name is None:
+        return _dicts(conn.execute(narrowed(_NODES, where)))
+    return _dicts(conn.execute(narrowed(_NAMED, where), {"name": name}))
+
+
+def _dicts(result):
     keys = list(result.keys())
     return [dict(zip(keys, row)) for row in result]
 
@@ -25,10 +36,9 @@ def interfaces(conn, node_ids=None, interface=None):
 
 def interface_addresses(conn, node_ids=None, interface=None, where=None):
     """(node_id, interface, network_id, ip_key) tuples, as interface records are built from."""
-    query = (select(node_interface.c.node_id, node_interface.c.interface,
-                    node_interface.c.network_id, node_interface.c.ip_key)
-             .order_by(node_interface.c.node_id, node_interface.c.id))
-    return _filtered(conn, narrowed(query, where), node_ids, interface).tuples().all()
+    if node_ids is not None and interface is None and where is None:  # a node's record
+        return conn.execute(_ADDRESSES_OF, {"node_ids": list(node_ids)}).tuples().all()
+    return _filtered(conn, narrowed(_ADDRESSES, where), node_ids, interface).tuples().all()
 
 
 def _filtered(conn, query, node_ids, interface):
@@ -54,6 +64,6 @@ def delete_interface(conn, interface_id):
 
 
 def by_mac(conn, macaddr):
-    """The node holding a MAC address (id, name, nodegroup_id), or None."""
-    return conn.execute(select(node.c.id, node.c.name, node.c.nodegroup_id)
-                        .where(node.c.macaddr == macaddr)).first()
+    """The row (a dict, as ``nodes``) of the node holding a MAC address, or None."""
+    rows = _dicts(conn.execute(_BY_MAC, {"mac": macaddr}))
+    return rows[0] if rows else None

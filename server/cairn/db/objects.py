@@ -2,9 +2,16 @@
 
 Reads take ``where``: a condition that narrows the rows (the scope of a tenant,
 see service.scope), or None.
+
+The statements every request runs are built once, with bind parameters (``built``):
+building a SELECT and its cache key costs SQLAlchemy some 65 µs, three times what
+running it on SQLite costs, and a node's boot runs ten of them. A statement narrowed
+further is built anew, as any other.
 """
 
-from sqlalchemy import delete, func, insert, select, update
+import functools
+
+from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from .schema import FOLDED_NAMES
 
@@ -14,11 +21,25 @@ def narrowed(query, where):
     return query if where is None else query.where(where)
 
 
+#: A function of tables whose statements are built once per table: ``built(f)(table)``.
+built = functools.cache
+
+
+@built
+def _by_name(table):
+    return select(table).where(table.c.name == bindparam("name"))
+
+
+@built
+def _names_by_id(table):
+    return select(table.c.id, table.c.name).where(table.c.id.in_(bindparam("ids", expanding=True)))
+
+
 def by_name(conn, table, name, for_update=False, where=None):
-    query = narrowed(select(table).where(table.c.name == name), where)
+    query = narrowed(_by_name(table), where)
     if for_update:
         query = query.with_for_update()
-    return conn.execute(query).first()
+    return conn.execute(query, {"name": name}).first()
 
 
 def holder_of_name(conn, table, name):
@@ -42,13 +63,12 @@ def ids_by_name(conn, table, names):
 def names_by_id(conn, table, ids=None):
     """{id: name} of every row, or of the rows ``ids`` names (None in it is ignored;
     nothing to look up is no query)."""
-    query = select(table.c.id, table.c.name)
-    if ids is not None:
-        ids = {i for i in ids if i is not None}
-        if not ids:
-            return {}
-        query = query.where(table.c.id.in_(ids))
-    return dict(conn.execute(query).all())
+    if ids is None:
+        return dict(conn.execute(select(table.c.id, table.c.name)).all())
+    ids = [i for i in set(ids) if i is not None]
+    if not ids:
+        return {}
+    return dict(conn.execute(_names_by_id(table), {"ids": ids}).all())
 
 
 def all_rows(conn, table, where=None):

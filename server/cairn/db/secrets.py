@@ -4,7 +4,7 @@ A secret belongs to a node or to a group (its owner); its content column
 holds a token of cairn.crypto, never plain text.
 """
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 
 from .objects import narrowed
 from .schema import bmcsetup, group, node, secret
@@ -26,13 +26,17 @@ def of_owner(conn, kind, owner_id, name=None):
     return conn.execute(query).all()
 
 
+# Built once (see db.objects): every installer reads them.
+_OF_NODE_AND_GROUP = (select(secret.c.id, secret.c.name, secret.c.path, secret.c.content, secret.c.node_id)
+                      .where(or_(secret.c.node_id == bindparam("node_id"),
+                                 secret.c.nodegroup_id == bindparam("group_id")))
+                      .order_by(secret.c.name))
+
+
 def of_node_and_group(conn, node_id, group_id):
     """(group's, node's): the (id, name, path, content) of the secrets of a node and of
     its group by name, in one query (every installer reads both)."""
-    rows = conn.execute(select(secret.c.id, secret.c.name, secret.c.path, secret.c.content,
-                               secret.c.node_id)
-                        .where(or_(secret.c.node_id == node_id, secret.c.nodegroup_id == group_id))
-                        .order_by(secret.c.name)).all()
+    rows = conn.execute(_OF_NODE_AND_GROUP, {"node_id": node_id, "group_id": group_id}).all()
     return ([row for row in rows if row.node_id != node_id],
             [row for row in rows if row.node_id == node_id])
 

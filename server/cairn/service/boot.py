@@ -35,10 +35,10 @@ def chain(path):
 @reads
 def by_mac(tx, mac, client):
     mac = F.parse_mac("mac", mac)
-    holder = db_nodes.nodes(tx.conn, where=node.c.macaddr == mac)
-    if not holder:
+    holder = db_nodes.by_mac(tx.conn, mac)
+    if holder is None:
         return {**MENU, "detect": False}  # detecting again would find nothing: ask for a name
-    return _plan(tx, holder[0], mac, client)
+    return _plan(tx, holder, mac, client)
 
 
 @reads
@@ -65,8 +65,8 @@ def bind_in_group(tx, group_name, mac, client):
     mac = F.parse_mac("mac", mac)
     group_id = fetch(tx, group, "group", group_name).id
     holder = db_nodes.by_mac(tx.conn, mac)
-    if holder is not None and holder.nodegroup_id == group_id:
-        return _plan(tx, nodes.row_of(tx, holder.name), mac, client, always_boot=True)
+    if holder is not None and holder["nodegroup_id"] == group_id:
+        return _plan(tx, holder, mac, client, always_boot=True)
     free = objects.names_where(tx.conn, node, node.c.nodegroup_id, group_id, limit=1,
                                where=node.c.macaddr.is_(None))
     if not free:
@@ -83,8 +83,8 @@ def _bind(tx, row, mac, client):
     if row.macaddr == mac:
         return
     holder = db_nodes.by_mac(tx.conn, mac)
-    if holder is not None and holder.id != row.id:
-        objects.change(tx.conn, node, holder.id, {"macaddr": None})  # first: macaddr is unique
+    if holder is not None and holder["id"] != row.id:
+        objects.change(tx.conn, node, holder["id"], {"macaddr": None})  # first: macaddr is unique
     objects.change(tx.conn, node, row.id, {"macaddr": mac})
     audit.record_write(tx, "boot.bind", (row.name,), {"macaddr": mac, "client": client})
 

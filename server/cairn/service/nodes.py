@@ -154,8 +154,8 @@ def _parse(tx, data):
 def _check_mac(tx, macaddr, node_id=None):
     if macaddr is not None:
         holder = db_nodes.by_mac(tx.conn, macaddr)
-        if holder is not None and holder.id != node_id:
-            raise invalid("macaddr", f"{macaddr} is already the MAC address of node {holder.name}")
+        if holder is not None and holder["id"] != node_id:
+            raise invalid("macaddr", f"{macaddr} is already the MAC address of node {holder['name']}")
 
 
 def _place_interfaces(tx, node_id, plan, items, field="interfaces"):
