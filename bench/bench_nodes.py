@@ -119,7 +119,7 @@ class Failure(Exception):
 class Server:
     """``cairn-server serve`` as a subprocess on a free loopback port."""
 
-    def __init__(self, db_url=None, threads=None):
+    def __init__(self, db_url=None, threads=None, workers=None):
         self.data_dir = tempfile.mkdtemp(prefix="cairn-bench-")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -131,6 +131,8 @@ class Server:
             command += ["--db", db_url]
         if threads:
             command += ["--threads", str(threads)]
+        if workers:
+            command += ["--workers", str(workers)]
         self._log = open(self.log_path, "wb")
         self.proc = None
         self.token = None

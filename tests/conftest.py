@@ -143,9 +143,13 @@ class Server:
             [*wrapper, sys.executable, "-m", "cairn.cli", "serve", "--bind", f"{host}:{self.port}",
              "--data-dir", self.data_dir, "--db", self.db, "--threads", "24"],
             env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        self._wait()
-        self.http = requests.Session()
-        self.token = self.login("admin", ADMIN_PASSWORD)
+        try:
+            self._wait()
+            self.http = requests.Session()
+            self.token = self.login("admin", ADMIN_PASSWORD)
+        except BaseException:
+            self.stop()  # no fixture will: a server (and its workers) must not outlive the test
+            raise
         self.http.headers["x-access-tokens"] = self.token
 
     def _wait(self):

@@ -25,7 +25,7 @@ class Settings:
     files_dir: str = _setting("", "where packed images, kernels and initrds are written and served "
                                   "(/files); default: data_dir/files")
     job_workers: int = _setting(2, "background jobs of each kind (image packs, control requests) "
-                                   "run at the same time")
+                                   "run at the same time by each serving process (see workers)")
     token_lifespan: int = _setting(3600, "seconds a token from POST /token stays valid")
     provision_token_lifespan: int = _setting(1800, "seconds a node's provisioning token stays valid: "
                                              "the boot script hands it to the node, whose "
@@ -41,9 +41,8 @@ class Settings:
     controller_name: str = _setting("", "this controller's name in /config/cluster; default: the host name")
     cluster_name: str = _setting("cluster", "name of the cluster, set on an empty database")
     threads: int = _setting(32, "worker threads of the WSGI server, in each of its processes")
-    workers: int = _setting(1, "processes that serve requests, all on bind's one socket: one per "
-                               "core serves a boot storm best (Python runs one thread of a process "
-                               "at a time)")
+    workers: int = _setting(1, "processes that serve requests on bind: one per core serves a boot "
+                               "storm best (Python runs one thread of a process at a time)")
     tenant_deletion_window: int = _setting(15 * 86400, "seconds a deleted tenant can still be resumed "
                                                        "before the purge removes it (default: 15 days)")
     purge_interval: int = _setting(3600, "seconds between the server's purges of deleted tenants "
