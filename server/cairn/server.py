@@ -11,9 +11,10 @@ time: a boot storm, all CPU, is served by processes. With ``workers`` above
 worker wakes for another's), forks the workers, each with its own engine
 (a connection pool must never cross a fork), starts a new one in place of
 one that dies, on the same socket (its queued connections wait for it),
-and stops them all on SIGTERM. Worker 0 runs the duties of a server: the refresher's loop and
-the purge. What the workers must agree on lives in the database (the login
-throttle, jobs) or in the refresher's shared file, never in one's memory.
+and stops them all on SIGTERM. Worker 0 runs the duties of a server: the
+refresher's loop and the purge. What the workers must agree on lives in the
+database (the login throttle, jobs) or in the refresher's shared file, never
+in one's memory.
 """
 
 import gc
@@ -191,7 +192,7 @@ _WORKER_FAILED_TO_START = 3
 
 
 class _Supervisor:
-    """The parent of the workers: binds their socket, starts them, starts another in
+    """The parent of the workers: binds their sockets, starts them, starts another in
     place of one that dies, and on SIGTERM or SIGINT stops them all."""
 
     def __init__(self, settings):

@@ -5,10 +5,11 @@ is a MAC address bound by /boot/manual, so the number of journal entries (the
 DNS zones' SOA serial too) grows with every change, on every controller and
 in every process sharing the database. The refresher reads it every
 ``render_delay`` seconds; a write committed in its own process also wakes it
-at once (an engine "commit" event). Either marks the files stale. They are rendered once ``render_delay`` seconds passed without another
-change (a burst of writes gives one render), and at the latest
-``_LONGEST_WAIT`` delays after the first unrendered change (a steady stream
-of writes cannot hold the files back for ever).
+at once (an engine "commit" event). Either marks the files stale. They are
+rendered once ``render_delay`` seconds passed without another change (a burst
+of writes gives one render), and at the latest ``_LONGEST_WAIT`` delays after
+the first unrendered change (a steady stream of writes cannot hold the files
+back for ever).
 
 A render reads the database in one read transaction (DHCP and DNS describe
 the same moment) and rewrites only the files whose text changed, each
