@@ -3,10 +3,10 @@
 Reads take ``where``: a condition that narrows the rows (the scope of a tenant,
 see service.scope), or None.
 
-The statements every request runs are built once, with bind parameters (``built``):
-building a SELECT and its cache key costs SQLAlchemy some 65 µs, three times what
-running it on SQLite costs, and a node's boot runs ten of them. A statement narrowed
-further is built anew, as any other.
+The statements every request runs are built once, with bind parameters (here once
+per table): building a SELECT and its cache key costs SQLAlchemy some 65 µs, three
+times what running it on SQLite costs, and a node's boot runs ten of them. A
+statement narrowed further is built anew, as any other.
 """
 
 import functools
@@ -21,16 +21,12 @@ def narrowed(query, where):
     return query if where is None else query.where(where)
 
 
-#: A function of tables whose statements are built once per table: ``built(f)(table)``.
-built = functools.cache
-
-
-@built
+@functools.cache
 def _by_name(table):
     return select(table).where(table.c.name == bindparam("name"))
 
 
-@built
+@functools.cache
 def _names_by_id(table):
     return select(table.c.id, table.c.name).where(table.c.id.in_(bindparam("ids", expanding=True)))
 
