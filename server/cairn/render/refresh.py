@@ -104,19 +104,24 @@ def reset(settings):
 @contextlib.contextmanager
 def shared(settings):
     """The Shared of the server, locked against every other thread and process until
-    the block ends, and written back then. The lock is on the file's own open file
-    description, which threads of one process do not share either."""
-    with open(_state_file(settings), "a+", encoding="utf-8") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        handle.seek(0)
+    the block ends (the lock file's flock: threads of one process do not share its
+    open file description either), and written back then if it changed. The file is
+    replaced whole, so that a reader without the lock never sees half of it."""
+    path = _state_file(settings)
+    with open(path + ".lock", "a", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            state = Shared.parse(handle.read())
-        except (ValueError, KeyError, TypeError):  # new, or cut short by a crash
-            state = Shared()
+            with open(path, encoding="utf-8") as handle:
+                before = handle.read()
+            state = Shared.parse(before)
+        except (OSError, ValueError, KeyError, TypeError):  # none yet, or from another version
+            before, state = None, Shared()
         yield state
-        handle.seek(0)
-        handle.truncate()
-        json.dump(dataclasses.asdict(state), handle)
+        after = json.dumps(dataclasses.asdict(state))
+        if after != before:
+            with open(path + ".new", "w", encoding="utf-8") as handle:
+                handle.write(after)
+            os.replace(path + ".new", path)
 
 
 def check_settings(settings):
