@@ -440,6 +440,7 @@ def _parser():
     parser.add_argument("--keep", action="store_true",
                         help="with --db: leave the tables of (d) in the database at the end")
     parser.add_argument("--threads", type=int, help="server worker threads (default: the server's)")
+    parser.add_argument("--workers", type=int, help="server processes (default: the server's)")
     parser.add_argument("--skip-load", action="store_true", help="run (d) only")
     parser.add_argument("--skip-concurrency", action="store_true", help="run (a)-(c) only")
     return parser
@@ -475,7 +476,7 @@ def main(argv=None):
     summary, correctness_ok = [], True
     try:
         if not args.skip_load:
-            with Server(args.db, args.threads) as server:
+            with Server(args.db, args.threads, args.workers) as server:
                 server.wait_ready()
                 setup(server)
                 print(f"\n(a) bulk load: {args.nodes} nodes, {LOAD_THREADS} client threads", flush=True)
@@ -516,7 +517,7 @@ def main(argv=None):
                 reset_database(args.db)
 
         if not args.skip_concurrency:
-            with Server(args.db, args.threads) as server:
+            with Server(args.db, args.threads, args.workers) as server:
                 server.wait_ready()
                 setup(server)
                 print(f"\n(d) fresh database: {args.clients} clients creating {args.parallel_nodes} "
