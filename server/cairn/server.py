@@ -224,6 +224,7 @@ class _Supervisor:
                 continue
             log.error("worker %d (pid %d) died (%s): starting another", index, pid,
                       _described(status))
+            self._end_jobs_of(pid)
             time.sleep(1)  # a worker dying at once must not turn into a busy loop
             if not self.stopping:
                 self._start(listeners, index)
@@ -251,6 +252,21 @@ class _Supervisor:
         finally:
             logging.shutdown()
             os._exit(outcome["status"])  # never back into the supervisor's code
+
+    def _end_jobs_of(self, pid):
+        """Fail the jobs the dead worker ``pid`` ran: nothing else will, and another pack
+        of their image would answer 409 until they end. (The engine is gone before the
+        next fork.)"""
+        engine = make_engine(self.settings.db, pool_size=1)
+        try:
+            ended = jobs.fail_of_worker(Context(engine, None, self.settings), pid)
+            packing.remove_leftovers(self.settings.files_dir, ended)
+            if ended:
+                log.error("jobs of worker pid %d marked failed: %s", pid, ", ".join(ended))
+        except Exception:  # pylint: disable=broad-exception-caught  # the workers come first
+            log.exception("the jobs of worker pid %d could not be marked failed", pid)
+        finally:
+            engine.dispose()
 
     def _stop(self, _signum=None, _frame=None):
         self.stopping = True

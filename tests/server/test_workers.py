@@ -16,6 +16,10 @@ import sys
 
 import pytest
 import requests
+import sqlalchemy
+
+from cairn.db import schema
+from cairn.db.engine import make_engine, transaction
 
 from conftest import BACKENDS, Server, await_state, cluster_network, make_group, make_node
 
@@ -96,6 +100,30 @@ def test_a_killed_worker_is_replaced_and_the_others_answer_meanwhile(pool):
     make_node(pool, "wafter", "wgrp", macaddr="52:54:00:71:02:00")
     await_state("a node made after the kill in the DHCP file", lambda: "52:54:00:71:02:00" in dhcp_file(pool))
     assert "died (signal SIGKILL): starting another" in pool.output()
+
+
+def test_the_jobs_of_a_killed_worker_end_failed(pool):
+    """A worker's jobs run in its threads: killed, it leaves them to the supervisor,
+    which marks them failed (else another pack of the image would answer 409 until
+    the next start)."""
+    victim = workers(pool)[-1]
+    engine = make_engine(pool.db, pool_size=1)
+    try:
+        with transaction(engine, write=True) as conn:  # as jobs.submit leaves a job it runs
+            controller = conn.execute(sqlalchemy.select(schema.controller.c.name)).scalars().first()
+            conn.execute(sqlalchemy.insert(schema.job).values(
+                id="w" * 32, kind="pack", object="wimage", controller=controller, worker=victim,
+                status="running", progress=40, created=0, updated=0))
+    finally:
+        engine.dispose()
+    os.kill(victim, signal.SIGKILL)
+
+    def failed():  # on new connections: the session's kept-alive one may be the dead worker's
+        answer = requests.get(f"{pool.url}/config/status/{'w' * 32}", headers=pool.http.headers)
+        status = answer.json()["config"]["status"]["w" * 32]
+        return status if status["status"] == "failed" else None
+    assert "the server process running it died" in await_state("the job failed", failed)["message"]
+    assert "jobs of worker pid" in pool.output()
 
 
 def test_sigterm_stops_every_worker(tmp_path):

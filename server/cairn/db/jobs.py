@@ -33,10 +33,13 @@ def change(conn, job_id, values):
     conn.execute(update(job).where(job.c.id == job_id).values(**values))
 
 
-def fail_active(conn, controller, message, now):
-    """Mark the controller's queued and running jobs failed; their ids."""
-    ids = conn.execute(select(job.c.id).where(job.c.controller == controller,
-                                              job.c.status.in_(ACTIVE))).scalars().all()
+def fail_active(conn, controller, message, now, worker=None):
+    """Mark the controller's queued and running jobs failed (only those of the process
+    ``worker``, if given); their ids."""
+    query = select(job.c.id).where(job.c.controller == controller, job.c.status.in_(ACTIVE))
+    if worker is not None:
+        query = query.where(job.c.worker == worker)
+    ids = conn.execute(query).scalars().all()
     if ids:
         conn.execute(update(job).where(job.c.id.in_(ids))
                      .values(status="failed", message=message, updated=now))

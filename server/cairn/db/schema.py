@@ -347,6 +347,9 @@ job = Table(
     Column("kind", String(32), nullable=False),
     Column("object", String(255)),
     Column("controller", String(255), nullable=False),
+    # The pid of the serving process whose threads run it: a worker that dies takes its
+    # jobs with it (see server._Supervisor). None in rows older than the column.
+    Column("worker", Integer),
     Column("status", String(16), nullable=False),  # queued, running, done, failed
     Column("progress", Integer, nullable=False, default=0),  # percent
     Column("message", Text),

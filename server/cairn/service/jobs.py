@@ -8,6 +8,7 @@ its message explains; anything else is a bug, logged with its traceback.
 
 import concurrent.futures
 import logging
+import os
 import threading
 import time
 import uuid
@@ -68,7 +69,8 @@ def _create(tx, kind, obj):
     check_idle(tx, kind, obj)
     job_id, now = uuid.uuid4().hex, _now()
     db_jobs.create(tx.conn, dict(id=job_id, kind=kind, object=obj, status="queued", progress=0,
-                                 controller=tx.settings.controller_name, created=now, updated=now))
+                                 controller=tx.settings.controller_name, worker=os.getpid(),
+                                 created=now, updated=now))
     if tx.principal is not None:  # who started it, as "jobs.pack" on the object
         audit.record_write(tx, f"jobs.{kind}", (obj,), {})
     return job_id
@@ -128,6 +130,13 @@ def fail_interrupted(tx):
     """Mark this controller's jobs that a stop left queued or running as failed; their ids."""
     return db_jobs.fail_active(tx.conn, tx.settings.controller_name, "interrupted by a restart",
                                _now())
+
+
+@writes(journal=False)
+def fail_of_worker(tx, pid):
+    """Mark the jobs of the serving process ``pid``, which died, as failed; their ids."""
+    return db_jobs.fail_active(tx.conn, tx.settings.controller_name,
+                               "interrupted: the server process running it died", _now(), worker=pid)
 
 
 @reads
