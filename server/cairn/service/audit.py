@@ -30,8 +30,8 @@ def record_write(tx, function, args, kwargs):
     if kwargs:
         rest.append(kwargs)
     payload = json.dumps(masked(rest[0] if len(rest) == 1 else rest), default=str) if rest else None
+    principal = tx.principal
     db_journal.record(
         tx.conn, created=int(time.time() * 1000),
-        principal=tx.principal.name if tx.principal else None,
-        principal_uid=tx.principal.uid if tx.principal else None, function=function, object=name, payload=payload, masteronly=False,
-        sendby=tx.settings.controller_name)
+        principal=principal.name if principal else None, principal_uid=principal.uid if principal else None,
+        function=function, object=name, payload=payload, masteronly=False, sendby=tx.settings.controller_name)
