@@ -5,6 +5,7 @@ databases. PostgreSQL comes from CAIRN_TEST_PG_URL (``make test`` starts one
 with scripts/postgres.sh); in CI (CI=true) its absence fails the tests.
 """
 
+import contextlib
 import ipaddress
 import os
 import socket
@@ -16,7 +17,12 @@ import pytest
 import requests
 import sqlalchemy
 
-from cairn.db.engine import make_engine
+from cairn.auth import Principal
+from cairn.config import Settings
+from cairn.db import cluster as db_cluster
+from cairn.db.engine import make_engine, transaction
+from cairn.db.migrate import upgrade
+from cairn.service.tx import Context
 
 ADMIN_PASSWORD = "test-admin-password"
 PG_URL = os.environ.get("CAIRN_TEST_PG_URL")
@@ -75,6 +81,21 @@ def other_database(suffix):
             conn.exec_driver_sql(f'CREATE DATABASE "{name}"')  # a test's constant name
     engine.dispose()
     return url.set(database=name).render_as_string(hide_password=False)
+
+
+@contextlib.contextmanager
+def service_context(backend, tmp_path):
+    """A superadmin's service Context on a fresh migrated database ("sqlite" or
+    "postgresql", see fresh_engine) that has its cluster, for in-process tests."""
+    engine = fresh_engine(backend, tmp_path)
+    try:
+        upgrade(engine)
+        with transaction(engine, write=True) as conn:
+            db_cluster.ensure(conn, "cluster")
+        yield Context(engine, Principal(kind="superadmin", uid="x", name="admin"),
+                      Settings(secret_key="x"))
+    finally:
+        engine.dispose()
 
 
 def fresh_engine(backend, tmp_path):

@@ -81,6 +81,30 @@ def test_a_change_made_in_any_worker_reaches_the_rendered_files(pool):
     await_state("the bound MAC address in the DHCP file", lambda: "52:54:00:71:01:00" in dhcp_file(pool))
 
 
+def test_every_worker_answers_with_a_change_made_in_another_at_once(pool):
+    """Each worker keeps what node records share (groups, networks, images) between
+    requests: a change committed through any worker is in every worker's next answer."""
+    make_node(pool, "wkept", "wgrp", macaddr="52:54:00:71:03:00")
+
+    def answers(path):  # on new connections: both workers answer some
+        def fetch(dummy):
+            answer = requests.get(pool.url + path, headers=pool.http.headers)
+            assert answer.status_code == 200, answer.text
+            return answer.text
+        with concurrent.futures.ThreadPoolExecutor(8) as threads:
+            return list(threads.map(fetch, range(40)))
+
+    assert all("node wkept has no osimage" in text for text in answers("/boot/search/52:54:00:71:03:00"))
+    assert all('"provision_method":"torrent"' in text.replace(" ", "")
+               for text in answers("/config/node/wkept"))
+    assert pool.save("osimage", "wimage", {"path": "/images/w"}).status_code == 201
+    assert pool.save("group", "wgrp", {"osimage": "wimage", "provision_method": "http"}).status_code < 300
+    assert all("osimage wimage was never packed" in text
+               for text in answers("/boot/search/52:54:00:71:03:00"))
+    assert all('"provision_method":"http"' in text.replace(" ", "")
+               for text in answers("/config/node/wkept"))
+
+
 def test_a_killed_worker_is_replaced_and_the_others_answer_meanwhile(pool):
     """SIGKILL to the worker with the duties: the other answers every request at once
     and reports the loop stopped; the supervisor starts another worker 0, whose loop

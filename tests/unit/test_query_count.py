@@ -10,14 +10,8 @@ import contextlib
 import pytest
 from sqlalchemy import event
 
-from cairn.auth import Principal
-from cairn.config import Settings
-from cairn.db import cluster as db_cluster
-from cairn.db.engine import transaction
-from cairn.db.migrate import upgrade
 from cairn.service import groups, networks, nodes
-from cairn.service.tx import Context
-from conftest import fresh_engine
+from conftest import service_context
 
 SMALL, LARGE = 10, 200
 GROUPS = 4
@@ -25,12 +19,8 @@ GROUPS = 4
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def ctx(request, tmp_path):
-    engine = fresh_engine(request.param, tmp_path)
-    upgrade(engine)
-    with transaction(engine, write=True) as conn:
-        db_cluster.ensure(conn, "cluster")
-    yield Context(engine, Principal(kind="superadmin", uid="x", name="admin"), Settings(secret_key="x"))
-    engine.dispose()
+    with service_context(request.param, tmp_path) as context:
+        yield context
 
 
 @contextlib.contextmanager

@@ -14,6 +14,8 @@ import threading
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
 
+from . import changes
+
 _BUSY_TIMEOUT_MS = 60_000
 # SQLite connections of one engine at most, whatever the number of threads: threads
 # beyond it wait for a connection (a small pool keeps its overflow of as many again).
@@ -36,9 +38,11 @@ def make_engine(url, pool_size=32):
             connect_args={"timeout": _BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         )
         _configure_sqlite(engine)
-        return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size,
-                         pool_pre_ping=True)
+    else:
+        engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size,
+                               pool_pre_ping=True)
+    changes.track(engine)
+    return engine
 
 
 def _configure_sqlite(engine):
@@ -72,10 +76,16 @@ def transaction(engine, write):
     queue = _SQLITE_WRITERS if write and engine.dialect.name == "sqlite" else contextlib.nullcontext()
     with queue, engine.connect() as conn:
         conn = conn.execution_options(cairn_write=write)
-        with conn.begin():
-            if not write and engine.dialect.name == "postgresql":
-                # One snapshot for the whole request: a listing takes several
-                # statements, which must not see a write land between them.
-                # (SQLite's read transactions are snapshots already.)
-                conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            yield conn
+        try:
+            with conn.begin():
+                if not write and engine.dialect.name == "postgresql":
+                    # One snapshot for the whole request: a listing takes several
+                    # statements, which must not see a write land between them.
+                    # (SQLite's read transactions are snapshots already.)
+                    conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                changes.begin(conn, write)
+                yield conn
+                if write:
+                    changes.commit(conn)
+        finally:
+            changes.end(conn)

@@ -5,13 +5,12 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from .objects import narrowed
 from .schema import group, group_interface, network, node
 
-# Built once (see db.objects): a node's record reads its group.
+# Built once (see db.objects): a group's record reads its interfaces.
 _INTERFACES = (select(group_interface.c.nodegroup_id, group_interface.c.interface,
                       group_interface.c.network_id, network.c.name.label("network"))
                .join(network, network.c.id == group_interface.c.network_id)
                .order_by(group_interface.c.id))
 _INTERFACES_OF = _INTERFACES.where(group_interface.c.nodegroup_id == bindparam("group_id"))
-_BY_ID = select(group).where(group.c.id == bindparam("group_id"))
 
 
 def interfaces(conn, group_id=None):
@@ -53,7 +52,3 @@ def member_ids(conn, group_id):
 
 def all_groups(conn, where=None):
     return conn.execute(narrowed(select(group), where).order_by(group.c.name)).all()
-
-
-def by_id(conn, group_id):
-    return conn.execute(_BY_ID, {"group_id": group_id}).first()

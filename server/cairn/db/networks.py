@@ -1,21 +1,13 @@
 """Queries about networks and who uses them."""
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from .schema import group, group_interface, network, node, node_interface, otherdev, switch
 
-# Built once (see db.objects): a node's record reads its networks.
-_NETWORKS = select(network)
-_NAMED_BY_ID = _NETWORKS.where(network.c.id.in_(bindparam("ids", expanding=True)))
 
-
-def all_networks(conn, ids=None):
-    """{id: row} of every network, or of those ``ids`` names."""
-    if ids is None:
-        return {row.id: row for row in conn.execute(_NETWORKS)}
-    if not ids:
-        return {}
-    return {row.id: row for row in conn.execute(_NAMED_BY_ID, {"ids": list(set(ids))})}
+def all_networks(conn):
+    """{id: row} of every network."""
+    return {row.id: row for row in conn.execute(select(network))}
 
 
 def users(conn, network_id, limit=5):

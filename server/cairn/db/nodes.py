@@ -12,7 +12,7 @@ _BY_MAC = _NODES.where(node.c.macaddr == bindparam("mac"))
 _ADDRESSES = (select(node_interface.c.node_id, node_interface.c.interface,
                      node_interface.c.network_id, node_interface.c.ip_key)
               .order_by(node_interface.c.node_id, node_interface.c.id))
-_ADDRESSES_OF = _ADDRESSES.where(node_interface.c.node_id.in_(bindparam("node_ids", expanding=True)))
+_ADDRESSES_OF = _ADDRESSES.where(node_interface.c.node_id == bindparam("node_id"))
 
 
 def nodes(conn, name=None, where=None):
@@ -36,9 +36,12 @@ def interfaces(conn, node_ids=None, interface=None):
 
 def interface_addresses(conn, node_ids=None, interface=None, where=None):
     """(node_id, interface, network_id, ip_key) tuples, as interface records are built from."""
-    if node_ids is not None and interface is None and where is None:  # a node's record
-        return conn.execute(_ADDRESSES_OF, {"node_ids": list(node_ids)}).tuples().all()
     return _filtered(conn, narrowed(_ADDRESSES, where), node_ids, interface).tuples().all()
+
+
+def addresses_of(conn, node_id):
+    """``interface_addresses`` of one node: what its record (and its boot) reads."""
+    return conn.execute(_ADDRESSES_OF, {"node_id": node_id}).tuples().all()
 
 
 def _filtered(conn, query, node_ids, interface):

@@ -367,6 +367,15 @@ login_attempt = Table(
     Column("at", BigInteger, nullable=False, index=True),  # milliseconds since the epoch
 )
 
+# How many committed write transactions changed what the records of all nodes share
+# (groups, networks, images, the cluster's settings...): one row. A server process
+# keeps what it read of those while the count stays the same (db.changes).
+change_count = Table(
+    "change_count", metadata,
+    Column("id", Integer, primary_key=True),  # always 1
+    Column("shared", BigInteger, nullable=False),
+)
+
 # Host names compare without case (DNS does): node001 and NODE001 would be one
 # name in a zone. These tables' names become DNS names, so their names are
 # unique whatever the case; service.named.claim answers 409 before these do.

@@ -27,6 +27,7 @@ def environment():
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # they ship with the package: no stat() of the file per render
     )
 
 

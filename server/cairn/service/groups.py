@@ -38,13 +38,13 @@ _COLUMNS = [f for f in FIELDS if f not in ("interfaces", "osimage", "bmcsetupnam
 
 class _Lookup:
     """Everything group records need, read with a constant number of queries: for every
-    group, or for ``row``'s alone (and the names of ``osimage_ids`` too: a node's)."""
+    group, or for ``row``'s alone."""
 
-    def __init__(self, conn, row=None, osimage_ids=()):
-        def referenced(column, more=()):
-            return None if row is None else {getattr(row, column), *more}
+    def __init__(self, conn, row=None):
+        def referenced(column):
+            return None if row is None else {getattr(row, column)}
         self.cluster = cluster_settings(conn)
-        self.osimages = objects.names_by_id(conn, osimage, referenced("osimage_id", osimage_ids))
+        self.osimages = objects.names_by_id(conn, osimage, referenced("osimage_id"))
         self.bmcsetups = objects.names_by_id(conn, bmcsetup, referenced("bmcsetup_id"))
         self.interfaces = {}
         for interface in db_groups.interfaces(conn, None if row is None else row.id):

@@ -1,6 +1,6 @@
 """Nodes: their own settings, what they inherit, and their interfaces and addresses."""
 
-from ..db import addresses, groups as db_groups, networks as db_networks, nodes as db_nodes, objects
+from ..db import addresses, changes, groups as db_groups, networks as db_networks, nodes as db_nodes, objects
 from ..db.schema import node, node_interface, switch, tenancy
 from . import fields as F, scope
 from .errors import invalid, not_found
@@ -58,28 +58,22 @@ _NOT_CLONED = ("id", "uid", "name", "macaddr", "status", "tpm_uuid", "tpm_pubkey
 
 
 class _Lookup:
-    """Everything node records need, read with a constant number of queries: for every
-    node, or only what the records of one node's ``row`` and its ``interfaces`` rows
-    need (a node boots with its record: /boot reads no other group or network)."""
+    """Everything node records need besides the nodes' own rows, read with a constant
+    number of queries: every group, network, switch and tenancy, and the names of the
+    images. Kept per process (``lookup``): a boot storm asks for the records of
+    thousands of nodes of a few groups."""
 
-    def __init__(self, conn, row=None, interfaces=()):
-        if row is None:
-            group_rows = db_groups.all_groups(conn)
-            groups = GroupLookup(conn)
-        else:
-            group_rows = [db_groups.by_id(conn, row["nodegroup_id"])]
-            groups = GroupLookup(conn, group_rows[0], [row["osimage_id"]])
+    def __init__(self, conn):
+        groups = GroupLookup(conn)
         self.groups = {group_row.id: (group_row.name, group_defaults(groups.record(group_row)))
-                       for group_row in group_rows}
+                       for group_row in db_groups.all_groups(conn)}
         self.osimages = groups.osimages
-
-        def referenced(column):
-            return None if row is None else [row[column]]
-        self.switches = objects.names_by_id(conn, switch, referenced("switch_id"))
-        self.tenancies = objects.names_by_id(conn, tenancy, referenced("tenancy_id"))
-        in_use = None if row is None else {address[2] for address in interfaces}
+        self.switches = objects.names_by_id(conn, switch)
+        self.tenancies = objects.names_by_id(conn, tenancy)
         self.networks = {nid: (network_row.name, Subnet(network_row))
-                         for nid, network_row in db_networks.all_networks(conn, in_use).items()}
+                         for nid, network_row in db_networks.all_networks(conn).items()}
+        #: {network name: prefix length}: a boot script writes an address with its prefix.
+        self.prefixes = {name: subnet.net.prefixlen for name, subnet in self.networks.values()}
 
     def interfaces(self, rows):
         """{node id: [interface records]} from (node_id, interface, network_id, ip_key) rows."""
@@ -103,12 +97,17 @@ class _Lookup:
         return record
 
 
+def lookup(conn):
+    """The _Lookup of the database as ``conn`` sees it, kept per process (db.changes)."""
+    return changes.kept(conn, _Lookup)
+
+
 @reads
 def list_all(tx):
-    lookup = _Lookup(tx.conn)
-    interfaces = lookup.interfaces(db_nodes.interface_addresses(
+    shared = lookup(tx.conn)
+    interfaces = shared.interfaces(db_nodes.interface_addresses(
         tx.conn, where=scope.visible(tx, node, node_interface.c.node_id)))
-    return {row["name"]: lookup.record(row, interfaces.get(row["id"], []))
+    return {row["name"]: shared.record(row, interfaces.get(row["id"], []))
             for row in db_nodes.nodes(tx.conn, where=scope.visible(tx, node))}
 
 
@@ -131,12 +130,11 @@ def one(conn, row):
 
 
 def one_with_prefixes(conn, row):
-    """The record of ``one``, and {network name: prefix length} of the networks of its
-    interfaces: a boot script writes the node's address with its prefix."""
-    interfaces = db_nodes.interface_addresses(conn, [row["id"]])
-    lookup = _Lookup(conn, row, interfaces)
-    record = lookup.record(row, lookup.interfaces(interfaces).get(row["id"], []))
-    return record, {name: subnet.net.prefixlen for name, subnet in lookup.networks.values()}
+    """The record of ``one``, and {network name: prefix length} of the networks: a boot
+    script writes the node's address with its prefix."""
+    shared = lookup(conn)
+    interfaces = shared.interfaces(db_nodes.addresses_of(conn, row["id"]))
+    return shared.record(row, interfaces.get(row["id"], [])), shared.prefixes
 
 
 def _parse(tx, data):
@@ -252,8 +250,8 @@ def delete(tx, name):
 @reads
 def get_interfaces(tx, name, interface=None):
     row = fetch(tx, node, "node", name)
-    lookup = _Lookup(tx.conn)
-    items = lookup.interfaces(db_nodes.interface_addresses(tx.conn, [row.id], interface)).get(row.id, [])
+    rows = db_nodes.interface_addresses(tx.conn, [row.id], interface)
+    items = lookup(tx.conn).interfaces(rows).get(row.id, [])
     if interface is not None and not items:
         raise not_found(f"interface of node {name}", interface)
     return items

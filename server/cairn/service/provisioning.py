@@ -15,7 +15,7 @@ client can write: behind a proxy no request would come from a node's address.
 import ipaddress
 
 from .. import auth
-from ..db import objects, osimages as db_osimages
+from ..db import changes, objects, osimages as db_osimages
 from ..db.schema import osimage
 from . import nodes, packing
 from .errors import Forbidden, not_found
@@ -70,6 +70,14 @@ def token(tx, row):
                                  tx.settings.provision_token_lifespan, now=tx.now())
 
 
+def _images(conn):
+    """{image name: (its row, {tag name: tag row})}, kept per process (db.changes)."""
+    images = {row.name: (row, {}) for row in objects.all_rows(conn, osimage)}
+    for tag in db_osimages.tags(conn):
+        images[tag.osimage][1][tag.name] = tag
+    return images
+
+
 def image_source(tx, name, record):
     """(image name, row) of what the node boots and installs: its osimage's row, or the
     row of the tag it pins (both have imagefile, checksum, kerneloptions); a message
@@ -77,10 +85,8 @@ def image_source(tx, name, record):
     image_name = record["osimage"]
     if image_name is None:
         return f"node {name} has no osimage"
-    image = objects.by_name(tx.conn, osimage, image_name)
-    source = image
-    if record["osimagetag"] is not None:
-        source = db_osimages.tag(tx.conn, image.id, record["osimagetag"])
+    image, tags = changes.kept(tx.conn, _images)[image_name]
+    source = image if record["osimagetag"] is None else tags[record["osimagetag"]]
     if source.imagefile is None:
         return f"osimage {image_name} was never packed"
     return image_name, source
