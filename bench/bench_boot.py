@@ -11,9 +11,10 @@ The nodes' provisioning network is a loopback one (127.77.0.0/16 by default): on
 Linux every 127/8 address is the machine's own, so each simulated node binds its
 connections to its own address without root, and the server sees it as REMOTE_ADDR.
 
-The client is one asyncio process (this one) with raw HTTP/1.1 on sockets, so that the
-load generator takes as little of the machine's CPU as it can; it shares the cores
-with the server, which this bench reports too.
+The client is one asyncio process (this one) with raw HTTP/1.1 on sockets, on uvloop's
+event loop (the project's bench extra) when it is installed, so that the load
+generator takes as little of the machine's CPU as it can: it shares the cores with
+the server. The CPU time of both is reported.
 
 Prints requests per second, p50 and p99 latency and the error count of the storm
 (target: at least 2,000 requests per second, 0 errors); never asserts a time. Exit
@@ -46,6 +47,12 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from bench_nodes import Failure, Server, mac, percentile  # noqa: E402  # pylint: disable=wrong-import-position
+
+try:
+    # Measured (2 cores, /version): the client's CPU per request falls from 0.17 to 0.10 ms.
+    from uvloop import run as run_loop
+except ImportError:
+    run_loop = asyncio.run
 
 TARGET_RPS = 2000.0
 GROUP = "storm"
@@ -162,7 +169,7 @@ def storms(server, booting, rounds):
     rates, latencies, errors = [], [], []
     for round_number in range(1, rounds + 1):
         server_before, client_before = server.cpu_seconds(), cpu_seconds()
-        seconds, times, failed = asyncio.run(storm("127.0.0.1", server.port, booting))
+        seconds, times, failed = run_loop(storm("127.0.0.1", server.port, booting))
         server_cpu = server.cpu_seconds() - server_before
         client_cpu = cpu_seconds() - client_before
         rates.append(len(times) / seconds)
@@ -219,7 +226,8 @@ def main(argv=None):
                         help="WSGI servers to measure side by side (see bench/wsgi_servers.py)")
     args = parser.parse_args(argv)
     print(f"{os.cpu_count()} CPUs, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}; "
-          f"{args.nodes} nodes, {args.rounds} rounds", flush=True)
+          f"{args.nodes} nodes, {args.rounds} rounds; client event loop: {run_loop.__module__}",
+          flush=True)
     summary = []
     with tempfile.TemporaryDirectory(prefix="cairn-bench-boot-") as scratch, \
             Server(args.db, args.threads, args.workers) as server:
