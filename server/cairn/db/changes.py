@@ -40,6 +40,8 @@ _COUNT = "cairn_count"      # the count, as the open read transaction sees it
 _INCREMENT = update(change_count).where(change_count.c.id == 1).values(
     shared=change_count.c.shared + 1)
 _READ = select(change_count.c.shared).where(change_count.c.id == 1)
+#: The count as a column of another statement (see ``seen``): a boot reads it with its node.
+COUNT = _READ.scalar_subquery().label("change_count")
 
 _kept = weakref.WeakKeyDictionary()  # engine -> {build: (count, what it built)}
 
@@ -74,6 +76,13 @@ def end(conn):
     """Called once the transaction on ``conn`` is over, whichever way."""
     conn.info.pop(_WRITTEN, None)
     conn.info.pop(_COUNT, None)
+
+
+def seen(conn, count):
+    """Note the count (COUNT) a statement of the open transaction read: ``kept`` then reads
+    it no more."""
+    if conn.info.get(_WRITTEN) is None:
+        conn.info[_COUNT] = count
 
 
 def kept(conn, build):

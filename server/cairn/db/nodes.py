@@ -2,30 +2,50 @@
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
+from . import changes
 from .objects import narrowed
 from .schema import node, node_interface
 
 # Built once (see db.objects): what every boot and installer reads.
 _NODES = select(node).order_by(node.c.name)
-_NAMED = _NODES.where(node.c.name == bindparam("name"))
-_BY_MAC = _NODES.where(node.c.macaddr == bindparam("mac"))
-_ADDRESSES = (select(node_interface.c.node_id, node_interface.c.interface,
-                     node_interface.c.network_id, node_interface.c.ip_key)
+# One node's row with its interfaces' addresses (a row each, or one of NULLs) and the
+# count of changes (see db.changes): what a boot reads first, in one statement.
+_ADDRESS_COLUMNS = (node_interface.c.interface, node_interface.c.network_id, node_interface.c.ip_key)
+_ONE = (select(node, *_ADDRESS_COLUMNS, changes.COUNT)
+        .outerjoin(node_interface, node_interface.c.node_id == node.c.id)
+        .order_by(node_interface.c.id))
+_NAMED = _ONE.where(node.c.name == bindparam("name"))
+_BY_MAC = _ONE.where(node.c.macaddr == bindparam("mac"))
+_ADDRESSES = (select(node_interface.c.node_id, *_ADDRESS_COLUMNS)
               .order_by(node_interface.c.node_id, node_interface.c.id))
-_ADDRESSES_OF = _ADDRESSES.where(node_interface.c.node_id == bindparam("node_id"))
 
 
 def nodes(conn, name=None, where=None):
     """Node rows as dicts: listing 10,000 nodes reads plain values, not Row attributes.
-    ``where`` narrows them (a tenant's scope), unless it is None."""
+    ``where`` narrows them (a tenant's scope), unless it is None. The row of the node
+    ``name`` also holds its ``interface_addresses`` under "addresses"."""
     if name is None:
         return _dicts(conn.execute(narrowed(_NODES, where)))
-    return _dicts(conn.execute(narrowed(_NAMED, where), {"name": name}))
+    row = _one(conn, narrowed(_NAMED, where), {"name": name})
+    return [] if row is None else [row]
 
 
 def _dicts(result):
     keys = list(result.keys())
     return [dict(zip(keys, row)) for row in result]
+
+
+def _one(conn, query, parameters):
+    """The row of the one node ``query`` (of _ONE) finds, as ``nodes`` gives it, or None."""
+    rows = conn.execute(query, parameters).all()
+    if not rows:
+        return None
+    width = len(node.columns)
+    row = dict(zip(node.columns.keys(), rows[0][:width]))
+    row["addresses"] = [(row["id"], *address[width:width + len(_ADDRESS_COLUMNS)])
+                        for address in rows if address[width] is not None]
+    changes.seen(conn, rows[0][-1])
+    return row
 
 
 def interfaces(conn, node_ids=None, interface=None):
@@ -37,11 +57,6 @@ def interfaces(conn, node_ids=None, interface=None):
 def interface_addresses(conn, node_ids=None, interface=None, where=None):
     """(node_id, interface, network_id, ip_key) tuples, as interface records are built from."""
     return _filtered(conn, narrowed(_ADDRESSES, where), node_ids, interface).tuples().all()
-
-
-def addresses_of(conn, node_id):
-    """``interface_addresses`` of one node: what its record (and its boot) reads."""
-    return conn.execute(_ADDRESSES_OF, {"node_id": node_id}).tuples().all()
 
 
 def _filtered(conn, query, node_ids, interface):
@@ -67,6 +82,5 @@ def delete_interface(conn, interface_id):
 
 
 def by_mac(conn, macaddr):
-    """The row (a dict, as ``nodes``) of the node holding a MAC address, or None."""
-    rows = _dicts(conn.execute(_BY_MAC, {"mac": macaddr}))
-    return rows[0] if rows else None
+    """The row of the node holding a MAC address (as ``nodes`` gives a named one), or None."""
+    return _one(conn, _BY_MAC, {"mac": macaddr})

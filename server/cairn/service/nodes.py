@@ -133,7 +133,7 @@ def one_with_prefixes(conn, row):
     """The record of ``one``, and {network name: prefix length} of the networks: a boot
     script writes the node's address with its prefix."""
     shared = lookup(conn)
-    interfaces = shared.interfaces(db_nodes.addresses_of(conn, row["id"]))
+    interfaces = shared.interfaces(row["addresses"])
     return shared.record(row, interfaces.get(row["id"], [])), shared.prefixes
 
 
