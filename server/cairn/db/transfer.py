@@ -5,7 +5,7 @@ from sqlalchemy import select
 from .schema import metadata
 
 # Tables that hold the state of running servers, not configuration.
-_RUNTIME = {"cluster", "controller", "admin", "journal", "job"}
+_RUNTIME = {"cluster", "controller", "admin", "journal", "job", "login_attempt", "change_count"}
 
 
 def is_empty(conn):
