@@ -91,6 +91,7 @@ class Principal:
     tenant_id: int = None    # the database id of its tenant, for scoping
     tenant_uid: str = None   # and the tenant's uid, which its tokens carry
     generation: int = 0      # the token generation its tokens are issued in
+    node_uid: str = None     # a node's: the uid of the node its provisioning token names
 
     def can(self, permission):
         if self.kind == "superadmin":

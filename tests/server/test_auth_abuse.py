@@ -233,6 +233,7 @@ def test_a_deleted_nodes_token_is_refused(server, tokens):
     assert not refused(server, token)
     assert server.post("/config/node/abuse02/_delete").status_code in (200, 204)
     assert refused(server, token)
+    node_routes_refuse(server, token, "abuse02")
 
 
 def test_a_deleted_nodes_token_stays_refused_when_a_node_of_its_name_returns(server, tokens):
@@ -243,7 +244,18 @@ def test_a_deleted_nodes_token_stays_refused_when_a_node_of_its_name_returns(ser
     assert server.post("/config/node/abuse03/_delete").status_code in (200, 204)
     make_node(server, "abuse03", "abuse-grp")
     assert refused(server, token)
+    node_routes_refuse(server, token, "abuse03")
     assert not refused(server, node_token(server, "abuse03"))
+
+
+def node_routes_refuse(server, token, name):
+    """The routes a node's token reaches answer its token with a 401 too: those check the
+    node in their own transaction (service.tx), not before."""
+    headers = {"x-access-tokens": token}
+    for path in (f"/monitor/status/{name}", f"/boot/install/{name}", "/files/anything.tar.gz"):
+        assert_error(requests.get(server.url + path, headers=headers), 401)
+    assert_error(requests.post(f"{server.url}/monitor/status/{name}", headers=headers,
+                               json={"monitor": {"status": {name: {"state": "installer.ok"}}}}), 401)
 
 
 # -- throttling failed logins per client address ---------------------------------------------

@@ -99,6 +99,8 @@ class CairnPlugin:
                                                                     client_address())
                     else:
                         principal = accounts.principal_for_token(anonymous, credentials[1])
+                        if principal.kind == auth.NODE and not node_token:
+                            accounts.check_node_token(Context(self.engine, principal, self.settings))
                     _authorise(principal, permission, node_token)
                 for part, value in kwargs.items():
                     if "\x00" in value:  # PostgreSQL cannot compare or store NUL characters

@@ -4,8 +4,7 @@ import time
 import uuid
 
 from .. import auth
-from ..db import admins as db_admins, objects, tenants as db_tenants
-from ..db.schema import node
+from ..db import admins as db_admins, tenants as db_tenants
 from . import throttle
 from .errors import Unauthorized, invalid
 from .tx import reads, writes
@@ -83,14 +82,35 @@ def principal_for_password(ctx, username, password, address):
 _DUMMY_HASH = auth.hash_password(uuid.uuid4().hex)
 
 
-@reads
-def principal_for_token(tx, token):
-    """The principal a token names, or a 401 when it is invalid or the principal is gone."""
-    claims = auth.decode_token(token, tx.settings.secret_key)
+def principal_for_token(ctx, token):
+    """The principal a token names, or a 401 when it is invalid or the principal is gone.
+
+    A node's provisioning token is checked later, in the transaction of each service
+    call it makes (service.tx): a boot storm's installers then check their node in
+    the transaction that reads it anyway, not in one of their own first.
+    """
+    claims = auth.decode_token(token, ctx.settings.secret_key)
     if claims is None:
         raise Unauthorized("invalid or expired token")
     if claims.get("kind") == auth.NODE:
-        return _node_principal(tx.conn, claims)
+        return auth.Principal(kind=auth.NODE, uid=claims["sub"], name=claims["sub"],
+                              node_uid=claims.get("node"))
+    return _account_principal(ctx, claims)
+
+
+@reads
+def check_node_token(tx):
+    """The request's node principal, or a 401 when the node its provisioning token names
+    is gone: the transaction of every service call with such a token checks that
+    (service.tx), this one's too. For routes that refuse node tokens (403) anyway, so that
+    a gone node's token is a 401 everywhere."""
+    return tx.principal
+
+
+@reads
+def _account_principal(tx, claims):
+    """The admin or tenant the valid token's ``claims`` name, while it exists and the
+    token is of its current generation."""
     if claims.get("kind") == "tenant" and claims.get("tenant") == claims["sub"]:
         tenant = db_tenants.by_uid(tx.conn, claims["sub"])
         if tenant is None:
@@ -104,14 +124,6 @@ def principal_for_token(tx, token):
     if claims.get("gen", 0) != principal.generation:
         raise Unauthorized("the token was revoked: a newer token replaced it")
     return principal
-
-
-def _node_principal(conn, claims):
-    """The node a provisioning token names, while a node of that name and uid exists."""
-    row = objects.by_name(conn, node, claims["sub"])
-    if row is None or row.uid is None or row.uid != claims.get("node"):
-        raise Unauthorized("the token's node no longer exists")
-    return auth.Principal(kind=auth.NODE, uid=row.name, name=row.name)
 
 
 @writes

@@ -7,9 +7,12 @@ import time
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
+from .. import auth
+from ..db import objects
 from ..db.engine import transaction
+from ..db.schema import node
 from . import audit
-from .errors import Conflict, Unavailable
+from .errors import Conflict, Unauthorized, Unavailable
 
 _ATTEMPTS = 8
 # PostgreSQL's serialization_failure and deadlock_detected: safe to retry.
@@ -46,13 +49,27 @@ class Tx:
                 "last_modified_by": self.principal.name if self.principal else None}
 
 
+def _check_node(tx):
+    """A node's provisioning token holds while a node of the name and uid it names exists
+    (a renamed or deleted node's, or a later node's of that name, is refused: 401).
+    Checked here, in the transaction of every service call the token makes, rather
+    than in a transaction of its own before (see accounts.principal_for_token)."""
+    principal = tx.principal
+    if principal is not None and principal.kind == auth.NODE:
+        row = objects.by_name(tx.conn, node, principal.name)
+        if row is None or row.uid is None or row.uid != principal.node_uid:
+            raise Unauthorized("the token's node no longer exists")
+
+
 def reads(fn):
     """Run ``fn(tx, ...)`` in a read-only transaction."""
     @functools.wraps(fn)
     def run(ctx, *args, **kwargs):
         try:
             with transaction(ctx.engine, write=False) as conn:
-                return fn(Tx(conn, ctx.principal, ctx.settings, ctx.clock), *args, **kwargs)
+                tx = Tx(conn, ctx.principal, ctx.settings, ctx.clock)
+                _check_node(tx)
+                return fn(tx, *args, **kwargs)
         except OperationalError as exc:
             raise Unavailable(f"database unavailable: {exc.orig}") from exc
     return run
@@ -79,6 +96,7 @@ def writes(fn=None, *, journal=True):
             try:
                 with transaction(ctx.engine, write=True) as conn:
                     tx = Tx(conn, ctx.principal, ctx.settings, ctx.clock)
+                    _check_node(tx)
                     result = fn(tx, *args, **kwargs)
                     if journal and ctx.principal is not None:
                         audit.record_write(tx, function, args, kwargs)
