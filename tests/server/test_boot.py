@@ -132,6 +132,11 @@ def test_bad_input_is_a_json_error(cluster):
 def test_the_base_url_is_the_host_the_node_asked(cluster):
     script = _boot(cluster, "/boot/short", headers={"Host": "10.141.255.254:7050"}).text
     assert "set base-url http://10.141.255.254:7050\n" in script
+    # behind a proxy: the host and scheme the node asked the proxy for
+    script = _boot(cluster, "/boot/short", headers={"X-Forwarded-Proto": "https",
+                                                    "X-Forwarded-Host": "boot.example:8443"}).text
+    assert "set base-url https://boot.example:8443\n" in script
+    assert_bad(_boot(cluster, "/boot", 400, headers={"X-Forwarded-Proto": "gopher"}), "Host")
 
 
 def test_a_pinned_tag_boots_the_tags_kernel(cluster):

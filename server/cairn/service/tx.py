@@ -8,9 +8,8 @@ import time
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from .. import auth
-from ..db import objects
+from ..db import nodes as db_nodes
 from ..db.engine import transaction
-from ..db.schema import node
 from . import audit
 from .errors import Conflict, Unauthorized, Unavailable
 
@@ -56,8 +55,8 @@ def _check_node(tx):
     than in a transaction of its own before (see accounts.principal_for_token)."""
     principal = tx.principal
     if principal is not None and principal.kind == auth.NODE:
-        row = objects.by_name(tx.conn, node, principal.name)
-        if row is None or row.uid is None or row.uid != principal.node_uid:
+        uid = db_nodes.uid_of(tx.conn, principal.name)
+        if uid is None or uid != principal.node_uid:
             raise Unauthorized("the token's node no longer exists")
 
 
