@@ -25,7 +25,7 @@ from .schema import change_count, job, journal, login_attempt, node, node_interf
 
 #: Tables whose writes leave the count alone: a node's own rows, which every request
 #: reads afresh (a node's status changes in every boot), and the server's bookkeeping.
-#: Nothing that is kept may be read from them (tests/db/test_changes.py checks it).
+#: Nothing that is kept may be read from them (tests/unit/test_changes.py checks it).
 UNCOUNTED = frozenset(table.name for table in (node, node_interface, secret, journal, job,
                                                login_attempt))
 # Statements that write no table, by their first word (the rest of the driver SQL
