@@ -9,7 +9,7 @@ from sqlalchemy import event, insert, select, update
 from cairn.config import Settings
 from cairn.db.engine import make_engine, transaction
 from cairn.db.schema import osimage, osimagetag
-from cairn.service import boot, packing
+from cairn.service import accounts, boot, install, packing
 from cairn.service.tx import Context
 from conftest import assert_bad, assert_error, cluster_network, make_group, make_node
 from test_journal import journal
@@ -286,3 +286,24 @@ def test_a_boot_script_takes_as_many_statements_among_many_groups_as_among_few(c
     # tag, the cluster, and the names of BMC setups too
     assert len(afresh[0]) == len(afresh[1]) <= 12, afresh[1]
     assert len(kept[0]) == len(kept[1]) <= 2, kept[1]
+
+
+def test_the_installer_reads_the_node_of_the_token_once(cluster):
+    """The check of a node's provisioning token reads the node's row, and the installer
+    takes it from there: once what nodes share is kept, the node (with its interfaces
+    and the count of changes) and the secrets are all it reads."""
+    engine = make_engine(cluster.db, pool_size=1)
+    statements = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    ctx = Context(engine, None, Settings(data_dir=cluster.data_dir, secret_key="x"))
+    mac = _node(cluster, "count02", 0xe3)
+    address = cluster.record("node", "count02")["interfaces"][0]["ipaddress"]
+    try:
+        token = boot.by_mac(ctx, mac, address)["boot"]["token"]
+        as_node = Context(engine, accounts.principal_for_token(ctx, token), ctx.settings)
+        statements.clear()
+        assert install.plan(as_node, "count02", address)["name"] == "count02"
+    finally:
+        engine.dispose()
+    reads = [statement for statement in statements if statement.startswith("SELECT")]
+    assert len(reads) == 2, statements

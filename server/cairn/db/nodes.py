@@ -16,7 +16,6 @@ _ONE = (select(node, *_ADDRESS_COLUMNS, changes.COUNT)
         .order_by(node_interface.c.id))
 _NAMED = _ONE.where(node.c.name == bindparam("name"))
 _BY_MAC = _ONE.where(node.c.macaddr == bindparam("mac"))
-_UID = select(node.c.uid).where(node.c.name == bindparam("name"))
 _ADDRESSES = (select(node_interface.c.node_id, *_ADDRESS_COLUMNS)
               .order_by(node_interface.c.node_id, node_interface.c.id))
 
@@ -80,11 +79,6 @@ def move_interface(conn, interface_id, network_id, ip_key):
 
 def delete_interface(conn, interface_id):
     conn.execute(delete(node_interface).where(node_interface.c.id == interface_id))
-
-
-def uid_of(conn, name):
-    """The uid of the node ``name``; None when there is no such node (or it has none)."""
-    return conn.execute(_UID, {"name": name}).scalar()
 
 
 def by_mac(conn, macaddr):

@@ -118,6 +118,8 @@ def get(tx, name):
 
 def row_of(tx, name):
     """The row (a dict, see db.nodes.nodes) of the node ``name`` in the request's scope."""
+    if tx.own_node is not None and tx.own_node["name"] == name:
+        return tx.own_node  # read in this snapshot by the check of the node's own token
     rows = db_nodes.nodes(tx.conn, name, where=scope.visible(tx, node))
     if not rows:
         raise not_found("node", name)

@@ -38,6 +38,9 @@ class Tx:
     principal: object
     settings: object
     clock: object = time.time
+    #: In a read transaction of a node's provisioning token, the node's row (db.nodes.nodes),
+    #: which the token's check read: the transaction's snapshot keeps it true to the end.
+    own_node: object = None
 
     def now(self):
         return int(self.clock())
@@ -48,16 +51,20 @@ class Tx:
                 "last_modified_by": self.principal.name if self.principal else None}
 
 
-def _check_node(tx):
-    """A node's provisioning token holds while a node of the name and uid it names exists
-    (a renamed or deleted node's, or a later node's of that name, is refused: 401).
-    Checked here, in the transaction of every service call the token makes, rather
-    than in a transaction of its own before (see accounts.principal_for_token)."""
-    principal = tx.principal
-    if principal is not None and principal.kind == auth.NODE:
-        uid = db_nodes.uid_of(tx.conn, principal.name)
-        if uid is None or uid != principal.node_uid:
-            raise Unauthorized("the token's node no longer exists")
+def _own_node(conn, principal):
+    """For a node's provisioning token, the node's row; None for other principals.
+
+    The token holds while a node of the name and uid it names exists (a renamed or
+    deleted node's, or a later node's of that name, is refused: 401). Checked here, in
+    the transaction of every service call the token makes, rather than in a transaction
+    of its own before (see accounts.principal_for_token). The whole row is read, not the
+    uid alone: the installer, which reads it anyway, then takes one statement less."""
+    if principal is None or principal.kind != auth.NODE:
+        return None
+    rows = db_nodes.nodes(conn, principal.name)
+    if not rows or rows[0]["uid"] != principal.node_uid:
+        raise Unauthorized("the token's node no longer exists")
+    return rows[0]
 
 
 def reads(fn):
@@ -66,8 +73,8 @@ def reads(fn):
     def run(ctx, *args, **kwargs):
         try:
             with transaction(ctx.engine, write=False) as conn:
-                tx = Tx(conn, ctx.principal, ctx.settings, ctx.clock)
-                _check_node(tx)
+                tx = Tx(conn, ctx.principal, ctx.settings, ctx.clock,
+                        _own_node(conn, ctx.principal))
                 return fn(tx, *args, **kwargs)
         except OperationalError as exc:
             raise Unavailable(f"database unavailable: {exc.orig}") from exc
@@ -94,8 +101,8 @@ def writes(fn=None, *, journal=True):
         for attempt in range(_ATTEMPTS):
             try:
                 with transaction(ctx.engine, write=True) as conn:
+                    _own_node(conn, ctx.principal)  # not kept: the write may change it
                     tx = Tx(conn, ctx.principal, ctx.settings, ctx.clock)
-                    _check_node(tx)
                     result = fn(tx, *args, **kwargs)
                     if journal and ctx.principal is not None:
                         audit.record_write(tx, function, args, kwargs)
