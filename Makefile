@@ -54,7 +54,7 @@ bench: $(VENV_STAMP)
 	$(PY) bench/bench_render.py
 	$(PY) bench/bench_inventory.py
 	$(PY) bench/bench_power.py
-	$(PY) bench/bench_boot.py --compare serve:1:32 serve:2:4 cheroot:2:4 gunicorn:3:1 waitress:1:8
+	$(PY) bench/bench_boot.py --compare serve:1:32 serve:2:32 cheroot:2:4 gunicorn:3:1 granian:2:4 waitress:1:8
 
 # The demo's admin password is "demo" unless CAIRN_ADMIN_PASSWORD is set: a
 # password for a demo on the loopback address, never for a real controller. The

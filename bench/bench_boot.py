@@ -22,16 +22,16 @@ code 1 means errors of ``cairn-server serve`` (a wrong status, a script without 
 node's kernel or token, an installer without the node's name); 2 that it could not
 run. The errors of the servers of ``--compare`` are printed, as findings.
 
-``cairn-server serve`` runs with ``--workers`` processes (default: one per CPU, as a
-controller that boots many nodes should be set up) of ``--threads`` threads (default:
-the server's). With ``--compare``, the same storms then run against the same data
+``cairn-server serve`` runs with ``--workers`` processes (default: one more than the
+CPUs) of ``--threads`` threads (default: 2), as the README advises for a controller
+that boots many nodes. With ``--compare``, the same storms then run against the same data
 served by other layouts of ``cairn-server serve`` (KIND ``serve``) and by other WSGI
-servers (bench/wsgi_servers.py), side by side; gunicorn and waitress come with the
-project's ``bench`` extra.
+servers (bench/wsgi_servers.py), side by side; gunicorn, waitress and granian come
+with the project's ``bench`` extra.
 
     .venv/bin/python bench/bench_boot.py
     .venv/bin/python bench/bench_boot.py --nodes 2000 --rounds 3
-    .venv/bin/python bench/bench_boot.py --compare serve:1:32 serve:2:4 cheroot:2:4 gunicorn:3:1
+    .venv/bin/python bench/bench_boot.py --compare serve:1:32 serve:2:32 cheroot:2:4 granian:2:4
 """
 
 import argparse
@@ -236,9 +236,10 @@ def main(argv=None):
     parser.add_argument("--network", default="127.77.0.0/16", type=ipaddress.ip_network,
                         help="the provisioning network: a loopback one")
     parser.add_argument("--db", help="database URL of the server (default: SQLite)")
-    parser.add_argument("--threads", type=int, help="threads of each cairn-server serve process")
-    parser.add_argument("--workers", type=int, default=os.cpu_count(),
-                        help="processes of cairn-server serve (default: one per CPU)")
+    parser.add_argument("--threads", type=int, default=2,
+                        help="threads of each cairn-server serve process (default: 2)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() + 1,
+                        help="processes of cairn-server serve (default: one more than the CPUs)")
     parser.add_argument("--compare", nargs="*", default=[], metavar="KIND:WORKERS:THREADS",
                         help="WSGI servers to measure side by side (see bench/wsgi_servers.py)")
     args = parser.parse_args(argv)
@@ -254,7 +255,7 @@ def main(argv=None):
         except Failure as error:
             print(f"BENCH ERROR (could not run): {error}", flush=True)
             return 2
-        label = f"cairn-server serve ({args.workers} × {args.threads or 'default'} threads)"
+        label = f"cairn-server serve ({args.workers} × {args.threads} threads)"
         print(label, flush=True)
         summary.append(line(label, storms(server, booting, args.rounds)))
         for spec in args.compare:

@@ -8,7 +8,9 @@ KIND is one of:
             listen on the port with SO_REUSEPORT (the kernel spreads connections);
   gunicorn  gunicorn's arbiter with WORKERS workers: gthread workers of THREADS threads,
             or sync workers when THREADS is 1;
-  waitress  waitress, one process of THREADS threads (WORKERS must be 1).
+  waitress  waitress, one process of THREADS threads (WORKERS must be 1);
+  granian   granian (HTTP in Rust, the application in THREADS blocking threads) in
+            WORKERS processes that it spawns.
 
 DATA_DIR is the data directory of a server that ``cairn-server serve`` set up (its
 database, key files and packed images). Each worker process builds the application
@@ -19,6 +21,7 @@ use. A benchmark harness, not a way to run a controller.
 
 import gc
 import os
+import pathlib
 import signal
 import sys
 
@@ -81,7 +84,25 @@ def waitress(settings, workers, threads, host, port):
                  connection_limit=4096)
 
 
-SERVERS = {"cheroot": cheroot_processes, "gunicorn": gunicorn, "waitress": waitress}
+def granian(settings, workers, threads, host, port):
+    from granian import Granian
+    from granian.constants import Interfaces
+    # Its workers are new interpreters (spawned), which import the application: the
+    # settings reach them through the environment.
+    os.environ.update(CAIRN_DATA_DIR=settings.data_dir, CAIRN_THREADS=str(threads))
+    Granian("wsgi_servers:application_from_environment", factory=True,
+            working_dir=pathlib.Path(__file__).resolve().parent, address=host, port=port,
+            interface=Interfaces.WSGI, workers=workers, blocking_threads=threads,
+            backlog=4096, log_level="warning").serve()
+
+
+def application_from_environment():
+    """granian's factory, in each of its workers."""
+    return application(config.load())
+
+
+SERVERS = {"cheroot": cheroot_processes, "gunicorn": gunicorn, "waitress": waitress,
+           "granian": granian}
 
 
 def main(argv):
