@@ -295,7 +295,7 @@ def test_the_installer_reads_the_node_of_the_token_once(cluster):
     engine = make_engine(cluster.db, pool_size=1)
     statements = []
     event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-    ctx = Context(engine, None, Settings(data_dir=cluster.data_dir, secret_key="x"))
+    ctx = Context(engine, None, Settings(data_dir=cluster.data_dir, secret_key="k" * 32))
     mac = _node(cluster, "count02", 0xe3)
     address = cluster.record("node", "count02")["interfaces"][0]["ipaddress"]
     try:
