@@ -53,8 +53,10 @@ include "{include}";
                                 *query, netns=netns, check=False)
             return result.stdout.split()
 
+        # The right answer, not any output: before named listens, dig's own error lines
+        # are output too, and until its zones are loaded it answers without them.
         netlab.wait_for(lambda: f"named does not answer:\n{daemon.output()}",
-                        lambda: ask("controller.cluster", "A"), timeout=20)
+                        lambda: ask("controller.cluster", "A") == [controller], timeout=20)
         yield devices, controller, ask
 
 
