@@ -62,7 +62,8 @@ def _own_node(conn, principal):
     if principal is None or principal.kind != auth.NODE:
         return None
     rows = db_nodes.nodes(conn, principal.name)
-    if not rows or rows[0]["uid"] != principal.node_uid:
+    uid = rows[0]["uid"] if rows else None  # a row without one (db.schema) matches no token
+    if uid is None or uid != principal.node_uid:
         raise Unauthorized("the token's node no longer exists")
     return rows[0]
 
