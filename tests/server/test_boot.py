@@ -262,13 +262,19 @@ def test_one_nodes_record_reads_its_own_group_names_and_networks_as_the_listing_
         assert cluster.record("node", name) == listed[name]
 
 
-def test_a_boot_script_takes_as_many_statements_among_many_groups_as_among_few(cluster):
-    """Read afresh after a change (groups, networks, images: what every node's record shares,
-    which each process keeps while no change is counted, see db.changes), then kept."""
+def _counted(cluster):
+    """A service Context on an engine of its own (the caller disposes of it), and the list
+    of the statements it runs, as they run."""
     engine = make_engine(cluster.db, pool_size=1)
     statements = []
     event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-    ctx = Context(engine, None, Settings(data_dir=cluster.data_dir, secret_key="x"))
+    return Context(engine, None, Settings(data_dir=cluster.data_dir, secret_key="k" * 32)), statements
+
+
+def test_a_boot_script_takes_as_many_statements_among_many_groups_as_among_few(cluster):
+    """Read afresh after a change (groups, networks, images: what every node's record shares,
+    which each process keeps while no change is counted, see db.changes), then kept."""
+    ctx, statements = _counted(cluster)
     mac = _node(cluster, "count01", 0xe2)
     afresh, kept = [], []
     try:
@@ -280,7 +286,7 @@ def test_a_boot_script_takes_as_many_statements_among_many_groups_as_among_few(c
             cluster_network(cluster, f"count-net{more}", f"10.{160 + more}.0.0/16")
             make_group(cluster, f"count-grp{more}", [("BOOTIF", f"count-net{more}")], osimage="img")
     finally:
-        engine.dispose()
+        ctx.engine.dispose()
     # (SET TRANSACTION on PostgreSQL,) the node with its interfaces and the count of
     # changes; afresh, every group, group interface, network, switch, tenancy, image and
     # tag, the cluster, and the names of BMC setups too
@@ -292,18 +298,15 @@ def test_the_installer_reads_the_node_of_the_token_once(cluster):
     """The check of a node's provisioning token reads the node's row, and the installer
     takes it from there: once what nodes share is kept, the node (with its interfaces
     and the count of changes) and the secrets are all it reads."""
-    engine = make_engine(cluster.db, pool_size=1)
-    statements = []
-    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-    ctx = Context(engine, None, Settings(data_dir=cluster.data_dir, secret_key="k" * 32))
+    ctx, statements = _counted(cluster)
     mac = _node(cluster, "count02", 0xe3)
     address = cluster.record("node", "count02")["interfaces"][0]["ipaddress"]
     try:
         token = boot.by_mac(ctx, mac, address)["boot"]["token"]
-        as_node = Context(engine, accounts.principal_for_token(ctx, token), ctx.settings)
+        as_node = Context(ctx.engine, accounts.principal_for_token(ctx, token), ctx.settings)
         statements.clear()
         assert install.plan(as_node, "count02", address)["name"] == "count02"
     finally:
-        engine.dispose()
+        ctx.engine.dispose()
     reads = [statement for statement in statements if statement.startswith("SELECT")]
     assert len(reads) == 2, statements
